@@ -1,0 +1,101 @@
+/**
+ * `loadDataset`: a config's data source (see source.ts for the grammar) to a `Dataset`.
+ * Runs in the worker; everything host-specific (network, cache, files, progress) comes in `io`.
+ */
+import { type AssetName, loadAsset } from '../assets.ts';
+import { UserError } from '../errors.ts';
+import { type CatalogueEntry, catalogueByHub, catalogueEntry, CATALOGUE } from './catalogue.ts';
+import { cachedDownload, loadHubDataset } from './hub.ts';
+import { parseFile } from './parseFile.ts';
+import { chooseSplit, parseSource } from './source.ts';
+import { DATA_KINDS, type DataIO, type Dataset, type LoadSpec, type ParseOptions } from './types.ts';
+
+/** Built-in sets that ship with the app (work offline). */
+export const BUILTIN_SETS: Record<string, { asset: AssetName; title: string }> = {
+  default: {
+    asset: 'default-corpus.txt',
+    title: 'Brown corpus sentences (offline default for unsupervised training)',
+  },
+};
+
+function withEntry(spec: LoadSpec, entry: CatalogueEntry): ParseOptions {
+  return {
+    scoreRange: spec.scoreRange ?? entry.scoreRange,
+    labelNames: spec.labelNames ?? entry.labelNames,
+    dedup: spec.dedup,
+  };
+}
+
+export async function loadDataset(spec: LoadSpec, io: DataIO = {}): Promise<Dataset> {
+  if (!DATA_KINDS.includes(spec.kind)) {
+    throw new UserError(`The data kind "${spec.kind}" is not one of ${DATA_KINDS.join(', ')}.`);
+  }
+  const src = parseSource(spec.source);
+  const base = { columns: spec.columns, limit: spec.limit };
+  const opts: ParseOptions = {
+    scoreRange: spec.scoreRange,
+    labelNames: spec.labelNames,
+    dedup: spec.dedup,
+    onProgress: io.onProgress,
+  };
+
+  switch (src.type) {
+    case 'builtin': {
+      const set = BUILTIN_SETS[src.name];
+      if (!set) {
+        throw new UserError(
+          `There is no built-in data set "${src.name}"; the built-in sets are ${Object.keys(BUILTIN_SETS).map((k) => `builtin:${k}`).join(', ')}.`,
+        );
+      }
+      const text = await loadAsset(set.asset);
+      const bytes = new TextEncoder().encode(text);
+      const ds = await parseFile(set.asset, bytes, spec.kind, spec.columns, spec.limit, opts);
+      return { ...ds, name: spec.source };
+    }
+    case 'catalogue': {
+      const entry = catalogueEntry(src.id);
+      if (!entry) {
+        throw new UserError(
+          `The catalogue has no set "${src.id}"; it has ${CATALOGUE.map((e) => e.id).join(', ')}.`,
+        );
+      }
+      if (entry.kind !== spec.kind) {
+        throw new UserError(
+          `The catalogue set "${entry.id}" is "${entry.kind}" data, not "${spec.kind}".`,
+        );
+      }
+      const split = chooseSplit(spec.source, src.split, spec.split) ?? entry.hub.split;
+      return loadHubDataset({ id: entry.hub.id, config: entry.hub.config, split }, spec.kind, io, {
+        ...withEntry(spec, entry),
+        columns: { ...entry.columns, ...spec.columns },
+        limit: spec.limit,
+        name: `${spec.source.split('@')[0]}@${split}`,
+      });
+    }
+    case 'hf': {
+      const split = chooseSplit(spec.source, src.split, spec.split);
+      const entry = catalogueByHub(src.id, src.config);
+      const known = entry && entry.kind === spec.kind ? withEntry(spec, entry) : {};
+      return loadHubDataset({ id: src.id, config: src.config, split }, spec.kind, io, {
+        ...opts,
+        ...known,
+        ...base,
+      });
+    }
+    case 'url': {
+      const bytes = await cachedDownload(src.url, io, src.url);
+      const path = new URL(src.url).pathname;
+      const name = decodeURIComponent(path.split('/').pop() || 'download');
+      const ds = await parseFile(name, bytes, spec.kind, spec.columns, spec.limit, opts);
+      return { ...ds, name: spec.source };
+    }
+    case 'file': {
+      if (!io.openFile) {
+        throw new UserError(`This host cannot open files, so the data source "${spec.source}" cannot be read.`);
+      }
+      const file = await io.openFile(src.path);
+      const name = src.path.split(/[\\/]/).pop() || src.path;
+      return parseFile(name, file, spec.kind, spec.columns, spec.limit, opts);
+    }
+  }
+}

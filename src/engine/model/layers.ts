@@ -1,0 +1,118 @@
+/**
+ * The building blocks under BERT: Linear, LayerNorm, the activations of `hidden_act`, and
+ * replayable dropout.
+ */
+import { mixSeed } from '../rng.ts';
+import * as tf from '../tf.ts';
+import type { HiddenAct } from './config.ts';
+import type { ParamStore } from './params.ts';
+
+/** y = x·W + b, W stored [in, out] (PyTorch's nn.Linear stores the transpose). */
+export class Linear {
+  readonly weight: tf.Variable; // [in, out]
+  readonly bias: tf.Variable; // [out]
+
+  constructor(
+    params: ParamStore,
+    name: string,
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+  ) {
+    this.weight = params.create(`${name}.weight`, [inFeatures, outFeatures], 'normal');
+    this.bias = params.create(`${name}.bias`, [outFeatures], 'zeros');
+  }
+
+  /** [..., in] → [..., out] */
+  apply(x: tf.Tensor): tf.Tensor {
+    const lead = x.shape.slice(0, -1);
+    const x2 = x.reshape([-1, this.inFeatures]) as tf.Tensor2D; // [N, in]
+    const y = tf.fused.matMul({ a: x2, b: this.weight as tf.Tensor2D, bias: this.bias }); // [N, out]
+    return y.reshape([...lead, this.outFeatures]);
+  }
+}
+
+/** LayerNorm over the last axis: (x - mean) / sqrt(var + eps) · γ + β, biased variance as PyTorch. */
+export class LayerNorm {
+  readonly weight: tf.Variable; // [H] γ
+  readonly bias: tf.Variable; // [H] β
+
+  constructor(
+    params: ParamStore,
+    name: string,
+    hidden: number,
+    readonly eps: number,
+  ) {
+    this.weight = params.create(`${name}.weight`, [hidden], 'ones');
+    this.bias = params.create(`${name}.bias`, [hidden], 'zeros');
+  }
+
+  /** [..., H] → [..., H] */
+  apply(x: tf.Tensor): tf.Tensor {
+    const { mean, variance } = tf.moments(x, -1, true); // [..., 1] each
+    const normed = x.sub(mean).mul(tf.rsqrt(variance.add(this.eps)));
+    return normed.mul(this.weight).add(this.bias);
+  }
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** transformers' ACT2FN, elementwise. */
+export function activation(name: HiddenAct): (x: tf.Tensor) => tf.Tensor {
+  switch (name) {
+    case 'gelu': // exact: 0.5·x·(1 + erf(x/√2))
+      return (x) => x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1));
+    case 'gelu_new':
+    case 'gelu_pytorch_tanh':
+    case 'gelu_fast': // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+      return (x) => {
+        const cube = x.mul(x).mul(x); // x³ (pow of a negative base is unsafe on some backends)
+        return x.mul(0.5).mul(tf.tanh(x.add(cube.mul(0.044715)).mul(SQRT_2_OVER_PI)).add(1));
+      };
+    case 'quick_gelu':
+      return (x) => x.mul(tf.sigmoid(x.mul(1.702)));
+    case 'relu':
+      return (x) => tf.relu(x);
+    case 'silu':
+    case 'swish':
+      return (x) => x.mul(tf.sigmoid(x));
+    case 'tanh':
+      return (x) => tf.tanh(x);
+  }
+}
+
+/**
+ * Inverted dropout with a replayable mask: element kept where u ≥ rate, u ~ U[0, 1) drawn by
+ * `tf.randomUniform(shape, 0, 1, 'float32', seed)`, kept values scaled by 1/(1-rate) (PyTorch's
+ * `nn.Dropout`). The same seed and shape always give the same mask.
+ */
+export function dropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+  if (rate <= 0) return x;
+  if (!(rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
+  return tf.tidy(() => {
+    const u = tf.randomUniform(x.shape, 0, 1, 'float32', seed);
+    const keep = tf.greaterEqual(u, rate).toFloat().mul(1 / (1 - rate));
+    return x.mul(keep);
+  });
+}
+
+/**
+ * Which dropout to apply in one pass. `seed` is the pass's seed; every dropout site derives its
+ * own mask seed as `mixSeed(seed, site)`, so a pass replays exactly (GradCache) and two passes
+ * with different seeds (SimCSE's two views) differ.
+ */
+export interface DropoutPlan {
+  hidden: number;
+  attention: number;
+  seed: number;
+}
+
+/** Dropout at site `site` of a pass, or x unchanged when the pass has none (eval mode). */
+export function siteDropout(
+  x: tf.Tensor,
+  plan: DropoutPlan | null,
+  rate: 'hidden' | 'attention',
+  site: number,
+): tf.Tensor {
+  if (!plan) return x;
+  return dropout(x, plan[rate], mixSeed(plan.seed, site));
+}

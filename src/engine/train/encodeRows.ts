@@ -1,0 +1,192 @@
+/**
+ * Tokenise rows of text, pad them to a length bucket, build the embedding-level views' hook, and
+ * run the encoder + pooler (+ SimCSE's MLP) → one representation per row.
+ */
+import type { ExperimentConfig } from '../config/schema.ts';
+import { bucketLength } from '../data/index.ts';
+import type { EncoderInputs } from '../model/index.ts';
+import { pool } from '../model/pooling.ts';
+import * as tf from '../tf.ts';
+import type { EncoderBundle } from './encoderSetup.ts';
+import { makeEmbeddingHook, type EmbeddingViewPass } from '../augment/consert.ts';
+import type { EmbeddingView } from '../augment/types.ts';
+import { mixSeed, Rng } from '../rng.ts';
+
+/** A run of rows that share one view (e.g. all first views of a batch). */
+export interface Segment {
+  texts: string[];
+  /** Second sentence of each row (sentence-pair inputs, token type 1). */
+  pairs?: string[];
+  /** Which embedding-level view applies: 1, 2, or 0 for none. */
+  view: 0 | 1 | 2;
+}
+
+export interface TokenisedRows {
+  inputIds: Int32Array;
+  attentionMask: Int32Array;
+  tokenTypeIds: Int32Array;
+  rows: number;
+  length: number;
+  /** Row ranges of each segment, in order. */
+  segments: { start: number; count: number; view: 0 | 1 | 2 }[];
+}
+
+/** Tokenises all segments together and pads to one bucketed length (few distinct shapes). */
+export function tokeniseSegments(bundle: EncoderBundle, segments: Segment[], maxLength: number): TokenisedRows {
+  const texts = segments.flatMap((s) => s.texts);
+  const hasPairs = segments.some((s) => s.pairs);
+  const pairs = hasPairs ? segments.flatMap((s) => s.pairs ?? s.texts.map(() => '')) : undefined;
+  const first = bundle.tokenizer.encodeBatch(texts, { maxLength, ...(pairs ? { pairs } : {}) });
+  const length = bucketLength(first.seqLength, maxLength);
+  const enc =
+    length === first.seqLength
+      ? first
+      : bundle.tokenizer.encodeBatch(texts, { maxLength, padTo: length, ...(pairs ? { pairs } : {}) });
+  const out: TokenisedRows['segments'] = [];
+  let start = 0;
+  for (const s of segments) {
+    out.push({ start, count: s.texts.length, view: s.view });
+    start += s.texts.length;
+  }
+  return {
+    inputIds: enc.inputIds,
+    attentionMask: enc.attentionMask,
+    tokenTypeIds: enc.tokenTypeIds,
+    rows: enc.batchSize,
+    length: enc.seqLength,
+    segments: out,
+  };
+}
+
+export interface EncodeOptions {
+  training: boolean;
+  dropoutSeed: number;
+  /** Apply SimCSE's MLP over the pooled output. */
+  useMlp: boolean;
+  /** Embedding-level view of view-1 rows and of view-2 rows (null: none). */
+  views: [EmbeddingView | null, EmbeddingView | null];
+  /**
+   * Receives the view passes built for this forward; the caller disposes them after the
+   * gradients are computed (their masks are needed by the backward pass).
+   */
+  passes?: EmbeddingViewPass[];
+  /** adversarial view: d(supervised loss)/d(embedding output) for all rows, [rows, L, H]. */
+  gradient?: tf.Tensor3D;
+  /** Added to the embedding output of all rows (used to take that gradient), [rows, L, H]. */
+  perturbation?: tf.Tensor3D;
+}
+
+interface SegmentPass {
+  seg: TokenisedRows['segments'][number];
+  pass: EmbeddingViewPass;
+}
+
+/**
+ * Builds each segment's view pass. Draws come from an Rng seeded by (dropoutSeed, segment), so a
+ * replay with the same seed (GradCache) makes the same masks and permutations.
+ */
+function buildPasses(tok: TokenisedRows, hidden: number, opts: EncodeOptions): SegmentPass[] {
+  const out: SegmentPass[] = [];
+  tok.segments.forEach((seg, i) => {
+    const view = seg.view ? opts.views[seg.view - 1] : null;
+    if (!view || seg.count === 0) return;
+    const a = seg.start * tok.length;
+    const mask = tok.attentionMask.subarray(a, a + seg.count * tok.length);
+    const gradient =
+      view.kind === 'adversarial' && opts.gradient
+        ? (tf.slice(opts.gradient, [seg.start, 0, 0], [seg.count, -1, -1]) as tf.Tensor3D)
+        : undefined;
+    const pass = makeEmbeddingHook(view, {
+      attentionMask: mask,
+      batch: seg.count,
+      seqLength: tok.length,
+      hidden,
+      rng: new Rng(mixSeed(opts.dropoutSeed, 0x5eed, i)),
+      ...(gradient ? { gradient } : {}),
+    });
+    gradient?.dispose();
+    opts.passes?.push(pass);
+    out.push({ seg, pass });
+  });
+  return out;
+}
+
+/** Encoder forward over tokenised rows → [rows, D]. Call inside a tidy or a gradient tape. */
+export function encodeTokenised(
+  bundle: EncoderBundle,
+  config: ExperimentConfig,
+  tok: TokenisedRows,
+  opts: EncodeOptions,
+): tf.Tensor2D {
+  const shape: [number, number] = [tok.rows, tok.length];
+  const passes = buildPasses(tok, bundle.model.config.hidden_size, opts);
+  if (passes.length && !opts.passes) {
+    for (const p of passes) p.pass.dispose();
+    throw new Error('embedding views need a `passes` list to hand their masks to the caller');
+  }
+  // Inputs the views change: position ids (shuffle) and the attention mask (span cutoff).
+  let positions: Int32Array | null = null;
+  let mask = tok.attentionMask;
+  for (const { seg, pass } of passes) {
+    const a = seg.start * tok.length;
+    if (pass.draws.positionIds) {
+      if (!positions) {
+        positions = new Int32Array(tok.rows * tok.length);
+        for (let i = 0; i < positions.length; i++) positions[i] = i % tok.length;
+      }
+      positions.set(pass.draws.positionIds, a);
+    }
+    if (pass.draws.spanMask) {
+      if (mask === tok.attentionMask) mask = tok.attentionMask.slice();
+      mask.set(pass.draws.spanMask, a);
+    }
+  }
+  const inputs: EncoderInputs = {
+    inputIds: tf.tensor2d(tok.inputIds, shape, 'int32'),
+    attentionMask: tf.tensor2d(mask, shape, 'int32'),
+    tokenTypeIds: tf.tensor2d(tok.tokenTypeIds, shape, 'int32'),
+    ...(positions ? { positionIds: tf.tensor2d(positions, shape, 'int32') } : {}),
+  };
+  const hook = makeHook(passes, opts.perturbation);
+  const dropoutOn = config.augment.dropout;
+  const out = bundle.model.forward(inputs, {
+    training: opts.training,
+    hiddenDropout: dropoutOn ? config.encoder.hiddenDropout : 0,
+    attentionDropout: dropoutOn ? config.encoder.attentionDropout : 0,
+    dropoutSeed: opts.dropoutSeed,
+    ...(hook ? { embeddingHook: hook } : {}),
+  });
+  let h = pool(out, inputs.attentionMask, bundle.pooling); // [rows, H]
+  if (opts.useMlp && bundle.mlp) h = bundle.mlp.forward(h);
+  return h;
+}
+
+function makeHook(
+  passes: SegmentPass[],
+  perturbation: tf.Tensor3D | undefined,
+): ((e: tf.Tensor3D) => tf.Tensor3D) | null {
+  if (passes.length === 0 && !perturbation) return null;
+  return (embeddings: tf.Tensor3D) => {
+    let x = embeddings; // [rows, L, H]
+    if (perturbation) x = tf.add(x, perturbation) as tf.Tensor3D;
+    if (passes.length === 0) return x;
+    const rows = x.shape[0];
+    const parts: tf.Tensor3D[] = [];
+    let at = 0;
+    for (const { seg, pass } of passes) {
+      if (seg.start > at) parts.push(tf.slice(x, [at, 0, 0], [seg.start - at, -1, -1]) as tf.Tensor3D);
+      parts.push(pass.embeddingHook(tf.slice(x, [seg.start, 0, 0], [seg.count, -1, -1]) as tf.Tensor3D));
+      at = seg.start + seg.count;
+    }
+    if (at < rows) parts.push(tf.slice(x, [at, 0, 0], [rows - at, -1, -1]) as tf.Tensor3D);
+    return parts.length === 1 ? parts[0]! : (tf.concat(parts, 0) as tf.Tensor3D);
+  };
+}
+
+/** config.augment.embedding → the view of view-1 rows and of view-2 rows. */
+export function embeddingViewsOf(config: ExperimentConfig): [EmbeddingView | null, EmbeddingView | null] {
+  const e = config.augment.embedding;
+  if (!e) return [null, null];
+  if ('kind' in e) return [e as EmbeddingView, e as EmbeddingView];
+  return [(e.view1 as EmbeddingView | null) ?? null, (e.view2 as EmbeddingView | null) ?? null];
+}

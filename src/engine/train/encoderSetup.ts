@@ -1,0 +1,98 @@
+/**
+ * Builds what a run trains from config.encoder: the encoder (built-in random init or a model
+ * folder), its tokenizer, SimCSE's MLP head and, for classifier objectives, a classification head.
+ */
+import type { ExperimentConfig } from '../config/schema.ts';
+import { UserError } from '../errors.ts';
+import { BertModel, builtinBertConfig, ClassifierHead, MlpHead } from '../model/index.ts';
+import type { Pooling } from '../model/pooling.ts';
+import { BertTokenizer } from '../tokenizer/index.ts';
+import { type FileSource, hubSource, loadModelFolder, urlSource } from '../weights/modelFolder.ts';
+
+export interface EncoderBundle {
+  model: BertModel;
+  tokenizer: BertTokenizer;
+  pooling: Pooling;
+  /** SimCSE's MLP over the pooled output; null when mlpHead is 'none'. */
+  mlp: MlpHead | null;
+  classifier: ClassifierHead | null;
+  /** Where the weights came from, for the model card. */
+  baseModel: string;
+}
+
+export interface ModelIO {
+  fetch?: typeof fetch;
+  hubBase?: string;
+  cache?: { get(key: string): Promise<Uint8Array | undefined>; put(key: string, bytes: Uint8Array): Promise<void> };
+  /** Hosts that can read folders (Node) or picked files (browser) resolve other sources here. */
+  openModel?: (source: string) => FileSource | Promise<FileSource>;
+  onProgress?: (p: { phase: string; loaded: number; total?: number }) => void;
+}
+
+/** 'hf:<id>[@rev]' → { id, revision } */
+export function parseHubSource(source: string): { id: string; revision: string } {
+  const body = source.slice(3);
+  const at = body.lastIndexOf('@');
+  const id = at > 0 ? body.slice(0, at) : body;
+  const revision = at > 0 ? body.slice(at + 1) : 'main';
+  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id)) {
+    throw new UserError(`encoder.source: "${source}" is not a Hub model id (expected hf:<owner>/<name>[@revision]).`);
+  }
+  return { id, revision };
+}
+
+async function openSource(source: string, io: ModelIO): Promise<FileSource> {
+  const progress = io.onProgress ? { onProgress: io.onProgress } : {};
+  if (source.startsWith('hf:')) {
+    const { id, revision } = parseHubSource(source);
+    return hubSource(id, revision, { fetch: io.fetch, base: io.hubBase, cache: io.cache, ...progress });
+  }
+  if (/^https?:\/\//.test(source)) return urlSource(source, { fetch: io.fetch, cache: io.cache, ...progress });
+  if (!io.openModel) {
+    throw new UserError(`encoder.source: cannot open "${source}" here; use builtin, a URL or hf:<id>.`);
+  }
+  return io.openModel(source);
+}
+
+export async function setupEncoder(
+  config: ExperimentConfig,
+  io: ModelIO,
+  numLabels: number | null,
+  seed: number,
+): Promise<EncoderBundle> {
+  const enc = config.encoder;
+  let model: BertModel;
+  let tokenizer: BertTokenizer;
+  let baseModel: string;
+  let pooling: Pooling = enc.pooling;
+  if (enc.source === 'builtin') {
+    tokenizer = await BertTokenizer.builtin();
+    const bertConfig = builtinBertConfig({
+      layers: enc.builtin.layers,
+      hidden: enc.builtin.hidden,
+      heads: enc.builtin.heads,
+      intermediate: enc.builtin.intermediate,
+      maxLength: Math.max(512, enc.maxLength),
+      vocabSize: tokenizer.vocabSize,
+    });
+    model = BertModel.random(bertConfig, seed);
+    baseModel = `built-in (random init, ${enc.builtin.layers} layers, hidden ${enc.builtin.hidden})`;
+  } else {
+    const folder = await loadModelFolder(await openSource(enc.source, io));
+    model = folder.model;
+    tokenizer = folder.tokenizerJson
+      ? BertTokenizer.fromTokenizerJson(folder.tokenizerJson, folder.tokenizerConfig ?? undefined)
+      : BertTokenizer.fromVocab(folder.vocabTxt ?? '', folder.tokenizerConfig ?? undefined);
+    baseModel = enc.source;
+    pooling = enc.pooling;
+  }
+  if (enc.maxLength > model.config.max_position_embeddings) {
+    throw new UserError(
+      `encoder.maxLength: ${enc.maxLength} is longer than the model's max_position_embeddings (${model.config.max_position_embeddings}).`,
+    );
+  }
+  const hidden = model.config.hidden_size;
+  const mlp = enc.mlpHead === 'none' ? null : MlpHead.random(hidden, seed + 1);
+  const classifier = numLabels ? ClassifierHead.random(hidden, numLabels, seed + 2) : null;
+  return { model, tokenizer, pooling, mlp, classifier, baseModel };
+}

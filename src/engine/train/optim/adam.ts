@@ -1,0 +1,58 @@
+/**
+ * Adam and AdamW as torch.optim.Adam / torch.optim.AdamW (torch 1.13 `_single_tensor_adam(w)`,
+ * amsgrad off). With t this variable's update count (1 on its first update):
+ *
+ *   adam:   g ← g + wd·p                    (L2 decay on the gradient, only if wd ≠ 0)
+ *   adamw:  p ← p·(1 − lr·wd)               (decoupled decay, before the moments)
+ *   m ← β1·m + (1 − β1)·g                  slot `exp_avg`
+ *   v ← β2·v + (1 − β2)·g²                 slot `exp_avg_sq`
+ *   denom = √v / √(1 − β2^t) + eps         (eps added after the bias correction, as torch)
+ *   p ← p − (lr / (1 − β1^t))·m / denom
+ */
+import * as tf from '../../tf.ts';
+import { SlotOptimizer } from './base.ts';
+
+export class Adam extends SlotOptimizer {
+  constructor(
+    readonly kind: 'adam' | 'adamw',
+    private readonly beta1: number,
+    private readonly beta2: number,
+    private readonly eps: number,
+    private readonly decayFor: (name: string) => number,
+  ) {
+    super();
+  }
+
+  protected slotShapes(shape: number[]): Record<string, number[]> {
+    return { exp_avg: shape, exp_avg_sq: shape };
+  }
+
+  protected update(
+    name: string,
+    v: tf.Variable,
+    g: tf.Tensor,
+    slots: Map<string, tf.Variable>,
+    step: number,
+    lr: number,
+  ): void {
+    const { beta1, beta2, eps } = this;
+    const wd = this.decayFor(name);
+    let p: tf.Tensor = v;
+    let grad = g;
+    if (wd !== 0) {
+      if (this.kind === 'adamw') p = tf.mul(v, 1 - lr * wd);
+      else grad = tf.add(g, tf.mul(v, wd));
+    }
+    const expAvg = slots.get('exp_avg')!;
+    const expAvgSq = slots.get('exp_avg_sq')!;
+    const m = tf.add(tf.mul(expAvg, beta1), tf.mul(grad, 1 - beta1));
+    const s = tf.add(tf.mul(expAvgSq, beta2), tf.mul(tf.square(grad), 1 - beta2));
+    const biasCorrection1 = 1 - beta1 ** step;
+    const biasCorrection2 = 1 - beta2 ** step;
+    const denom = tf.add(tf.div(tf.sqrt(s), Math.sqrt(biasCorrection2)), eps);
+    const stepSize = lr / biasCorrection1;
+    expAvg.assign(m);
+    expAvgSq.assign(s);
+    v.assign(tf.sub(p, tf.mul(tf.div(m, denom), stepSize)));
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Gradient clipping and health checks that never read back from the device: each returns a
+ * tensor the trainer reads together with the loss, in one `await`.
+ */
+import * as tf from '../../tf.ts';
+
+type Tensors = Map<string, tf.Tensor> | readonly tf.Tensor[];
+
+function list(ts: Tensors): tf.Tensor[] {
+  return ts instanceof Map ? [...ts.values()] : [...ts];
+}
+
+/**
+ * ‖(g₁, …, gₙ)‖₂ over every element of every tensor, as torch.nn.utils.clip_grad_norm_ computes
+ * it: the 2-norm of the per-tensor 2-norms. A scalar tensor (0 for no tensors); the caller
+ * disposes it. NaN or Inf in any gradient makes it NaN / Inf.
+ */
+export function globalNorm(grads: Tensors): tf.Scalar {
+  const gs = list(grads);
+  return tf.tidy(() => {
+    if (gs.length === 0) return tf.scalar(0);
+    const norms = gs.map((g) => tf.sqrt(tf.sum(tf.square(g)))); // n × []
+    return tf.sqrt(tf.sum(tf.square(tf.stack(norms)))) as tf.Scalar; // []
+  });
+}
+
+/**
+ * torch.nn.utils.clip_grad_norm_(params, maxNorm) (norm_type 2, error_if_nonfinite False):
+ *   coef = min(1, maxNorm / (norm + 1e-6));  g ← g · coef   (always multiplied, no branch)
+ * Returns NEW tensors under the same keys plus the pre-clipping norm; the input map is untouched.
+ * The caller owns and disposes the inputs, the outputs and `norm`. A non-finite norm gives
+ * non-finite gradients, as in torch: check `allFinite` before applying them.
+ */
+export function clipByGlobalNorm(
+  grads: Map<string, tf.Tensor>,
+  maxNorm: number,
+): { grads: Map<string, tf.Tensor>; norm: tf.Scalar } {
+  if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) {
+    throw new Error(`clipByGlobalNorm: maxNorm must be a finite number > 0, got ${maxNorm}`);
+  }
+  const names = [...grads.keys()];
+  const norm = globalNorm(grads);
+  const clipped = tf.tidy(() => {
+    const coef = tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1); // []
+    return names.map((n) => tf.mul(grads.get(n)!, coef));
+  });
+  return { grads: new Map(names.map((n, i) => [n, clipped[i]!])), norm };
+}
+
+/**
+ * 1 (true) when every element of every tensor is finite (no NaN, no ±Inf), else 0 (false).
+ * A 'bool' scalar tensor; the caller disposes it. True for no tensors.
+ */
+export function allFinite(tensors: Tensors): tf.Scalar {
+  const ts = list(tensors);
+  return tf.tidy(() => {
+    let ok = tf.scalar(true, 'bool');
+    for (const t of ts) ok = tf.logicalAnd(ok, tf.all(tf.isFinite(t)));
+    return ok;
+  });
+}

@@ -1,0 +1,114 @@
+/// <reference lib="webworker" />
+/**
+ * The dedicated module Worker that hosts a training run. It owns every tensor; the page only
+ * sends commands and receives plain-number events (see protocol.ts).
+ */
+import { setAssetLoader } from '../engine/assets.ts';
+import { isUserError } from '../engine/errors.ts';
+import type { TrainEvent } from '../engine/train/events.ts';
+import { Trainer } from '../engine/train/trainer.ts';
+import { browserByteCache } from './byteCache.ts';
+import { idbCheckpointStore } from './checkpointStore.ts';
+import { runPreview } from './preview.ts';
+import type { Command, WorkerMessage } from './protocol.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const base = new URL(import.meta.env.BASE_URL, self.location.origin);
+setAssetLoader(async (name) => {
+  const res = await fetch(new URL(`generated/${name}`, base));
+  if (!res.ok) throw new Error(`asset ${name}: HTTP ${res.status}`);
+  return res.text();
+});
+
+const uploads = new Map<string, Uint8Array>();
+let trainer: Trainer | null = null;
+let currentRun = '';
+
+function post(message: WorkerMessage, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+function emitFor(runId: string) {
+  return (event: TrainEvent) => post({ ...event, runId });
+}
+
+async function start(cmd: Extract<Command, { type: 'start' }>): Promise<void> {
+  if (trainer) {
+    trainer.stop();
+    await trainer.finished;
+    trainer.dispose();
+    trainer = null;
+  }
+  currentRun = cmd.runId;
+  const emit = emitFor(cmd.runId);
+  try {
+    trainer = await Trainer.create(cmd.config, {
+      emit,
+      runId: cmd.runId,
+      resume: cmd.resume ?? false,
+      backendOptions: { wasmPaths: new URL('generated/tfjs-wasm/', base).href },
+      io: {
+        fetch: self.fetch.bind(self),
+        cache: browserByteCache('cplay-downloads'),
+        openFile: async (source: string) => {
+          const name = source.replace(/^upload:/, '');
+          const bytes = uploads.get(name);
+          if (bytes) return bytes;
+          const res = await fetch(new URL(source, base));
+          if (!res.ok) throw new Error(`${source}: HTTP ${res.status}`);
+          return new Uint8Array(await res.arrayBuffer());
+        },
+      },
+      checkpoints: idbCheckpointStore(),
+    });
+    await trainer.run();
+  } catch (e) {
+    emit({
+      type: 'error',
+      kind: isUserError(e) ? 'user' : 'internal',
+      message: e instanceof Error ? e.message : String(e),
+    });
+    emit({ type: 'done', step: trainer?.step ?? 0, reason: 'failed' });
+  }
+}
+
+self.addEventListener('message', (e: MessageEvent<Command>) => {
+  const cmd = e.data;
+  switch (cmd.type) {
+    case 'start':
+      void start(cmd);
+      break;
+    case 'pause':
+      trainer?.pause();
+      break;
+    case 'resume':
+      trainer?.resume();
+      break;
+    case 'step':
+      trainer?.stepOnce();
+      break;
+    case 'stop':
+      trainer?.stop();
+      break;
+    case 'upload':
+      uploads.set(cmd.name, new Uint8Array(cmd.bytes));
+      break;
+    case 'preview':
+      void runPreview(cmd).then((r) => post(r));
+      break;
+    case 'export':
+      void (async () => {
+        try {
+          if (!trainer || cmd.runId !== currentRun) throw new Error('that run is not loaded');
+          const files = Object.fromEntries(await trainer.exportModel());
+          post({ type: 'export-result', requestId: cmd.requestId, files });
+        } catch (err) {
+          post({ type: 'export-result', requestId: cmd.requestId, error: String(err) });
+        }
+      })();
+      break;
+  }
+});
+
+post({ type: 'hello', crossOriginIsolated: self.crossOriginIsolated });

@@ -1,0 +1,67 @@
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { openBrowser, type Session, screenshot } from './browser.ts';
+
+/** Tiny encoder so SwiftShader WebGPU (~50x slower than a real GPU) stays quick. */
+const TINY =
+  'encoder.builtin.layers=1&encoder.builtin.hidden=32&encoder.builtin.heads=2&encoder.builtin.intermediate=64' +
+  '&encoder.maxLength=16&batchSize=8&maxSteps=400&evalEvery=1000&optimizer.lr=0.001&checkpointEvery=1000';
+
+let s: Session;
+beforeEach(async () => {
+  s = await openBrowser();
+});
+afterEach(async () => {
+  await s.close();
+});
+
+async function lossPoints(): Promise<number> {
+  const v = await s.page.getByTestId('loss-chart').getAttribute('data-points');
+  return Number(v ?? 0);
+}
+
+async function trainAndCheck(backend: 'webgpu' | 'wasm', shot: string) {
+  const page = s.page;
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${inject('baseUrl')}#seed=0${backend === 'webgpu' ? '' : `&backend=${backend}`}&${TINY}`);
+  expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+  await page.getByTestId('start').click();
+  await expect.poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 }).toBe(backend);
+  await expect.poll(lossPoints, { timeout: 120_000, interval: 500 }).toBeGreaterThanOrEqual(3);
+  const first = await lossPoints();
+  // The page stays responsive while the worker trains: the main thread's timer gaps stay short.
+  const worstGapMs = await page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let last = performance.now();
+        let worst = 0;
+        const end = last + 2000;
+        const tick = () => {
+          const now = performance.now();
+          worst = Math.max(worst, now - last);
+          last = now;
+          if (now < end) setTimeout(tick, 10);
+          else resolve(worst);
+        };
+        setTimeout(tick, 10);
+      }),
+  );
+  expect(worstGapMs).toBeLessThan(500);
+  await expect.poll(lossPoints, { timeout: 60_000 }).toBeGreaterThan(first);
+  await screenshot(page, shot);
+  await page.getByTestId('stop').click();
+  await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toBe('stopped');
+  expect(errors).toEqual([]);
+}
+
+describe('foundation: the worker trains and the loss chart grows live', () => {
+  it('runs on WebGPU (SwiftShader adapter) by default in headless Chromium', async () => {
+    await trainAndCheck('webgpu', 'foundation-webgpu');
+  });
+
+  it('runs forced to WASM with threads (the page is cross-origin isolated)', async () => {
+    await trainAndCheck('wasm', 'foundation-wasm');
+    const threads = await s.page.getByTestId('backend').locator('..').textContent();
+    expect(threads).toMatch(/\(\d+ threads\)/);
+  });
+});

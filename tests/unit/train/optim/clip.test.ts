@@ -1,0 +1,119 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '../../../../src/engine/tf.ts';
+import {
+  allFinite,
+  clipByGlobalNorm,
+  globalNorm,
+} from '../../../../src/engine/train/optim/clip.ts';
+import { disposeMap, FIX, makeGrads, maxAbsDiff, NAMES } from './fixture.ts';
+
+/**
+ * fixtures.clip: torch.nn.utils.clip_grad_norm_ on three gradients ([4,3], [4], [3]) with
+ * max_norm 1 (clips), 100 (coef clamps to 1) and 0.25; `norm` is its return value (the norm
+ * before clipping), `clipped` the gradients after. float32 both sides; tolerance 1e-6 absolute
+ * (values ≤ 2); measured 0 (bit-identical).
+ */
+const TOL = 1e-6;
+
+describe('clipByGlobalNorm vs torch.nn.utils.clip_grad_norm_', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  for (const c of FIX.clip.cases) {
+    it(`maxNorm ${c.maxNorm}: norm ${c.norm.toFixed(4)} and the clipped gradients`, () => {
+      const grads = makeGrads(FIX.clip.grads);
+      const out = clipByGlobalNorm(grads, c.maxNorm);
+      expect(out.norm.rank).toBe(0);
+      expect(Math.abs(out.norm.dataSync()[0]! - c.norm)).toBeLessThanOrEqual(TOL);
+      const got = Object.fromEntries(
+        NAMES.map((n) => [n, Array.from(out.grads.get(n)!.dataSync())]),
+      );
+      expect(maxAbsDiff(got, c.clipped)).toBeLessThanOrEqual(TOL);
+      // The inputs are untouched and still owned by the caller; the outputs are new tensors.
+      const input = Object.fromEntries(NAMES.map((n) => [n, Array.from(grads.get(n)!.dataSync())]));
+      expect(maxAbsDiff(input, FIX.clip.grads)).toBe(0);
+      for (const n of NAMES) expect(out.grads.get(n)).not.toBe(grads.get(n));
+      disposeMap(out.grads);
+      out.norm.dispose();
+      disposeMap(grads);
+    });
+  }
+
+  it('the fixture cases do clip (coef < 1) and do not (coef = 1)', () => {
+    const [a, b] = FIX.clip.cases;
+    expect(a!.norm).toBeGreaterThan(a!.maxNorm);
+    expect(maxAbsDiff(a!.clipped, FIX.clip.grads)).toBeGreaterThan(0.1);
+    expect(b!.norm).toBeLessThan(b!.maxNorm);
+    expect(maxAbsDiff(b!.clipped, FIX.clip.grads)).toBe(0);
+  });
+
+  it('globalNorm equals √Σg² computed here in float64, and 0 for no tensors', () => {
+    const grads = makeGrads(FIX.clip.grads);
+    let ss = 0;
+    for (const n of NAMES) for (const x of FIX.clip.grads[n]!) ss += x * x;
+    const norm = globalNorm(grads);
+    expect(norm.dataSync()[0]).toBeCloseTo(Math.sqrt(ss), 6);
+    const empty = globalNorm([]);
+    expect(empty.dataSync()[0]).toBe(0);
+    norm.dispose();
+    empty.dispose();
+    disposeMap(grads);
+  });
+
+  it('leaks nothing over 200 calls once the caller disposes what it owns', () => {
+    const grads = makeGrads(FIX.clip.grads);
+    const base = tf.memory().numTensors;
+    for (let i = 0; i < 200; i++) {
+      const out = clipByGlobalNorm(grads, 1);
+      const ok = allFinite(out.grads);
+      disposeMap(out.grads);
+      out.norm.dispose();
+      ok.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(base);
+    disposeMap(grads);
+  });
+});
+
+describe('allFinite', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  function check(values: number[][]): boolean {
+    const ts = values.map((v) => tf.tensor1d(v));
+    const ok = allFinite(ts);
+    expect(ok.dtype).toBe('bool');
+    expect(ok.rank).toBe(0);
+    const r = ok.dataSync()[0] === 1;
+    ok.dispose();
+    for (const t of ts) t.dispose();
+    return r;
+  }
+
+  it('is 1 for finite values (3e38 included) and 0 as soon as one element is NaN or ±Inf', () => {
+    expect(check([[1, -2, 3e38], [0]])).toBe(true);
+    expect(
+      check([
+        [1, 2],
+        [3, Number.NaN],
+      ]),
+    ).toBe(false);
+    expect(check([[Number.POSITIVE_INFINITY], [1]])).toBe(false);
+    expect(check([[1], [Number.NEGATIVE_INFINITY, 0]])).toBe(false);
+    expect(check([])).toBe(true);
+  });
+
+  it('a NaN gradient propagates through clipping to a NaN norm, as in torch', () => {
+    const g = new Map([['w', tf.tensor1d([1, Number.NaN])]]);
+    const out = clipByGlobalNorm(g, 1);
+    expect(Number.isNaN(out.norm.dataSync()[0])).toBe(true);
+    const ok = allFinite(out.grads);
+    expect(ok.dataSync()[0]).toBe(0);
+    ok.dispose();
+    out.norm.dispose();
+    disposeMap(out.grads);
+    disposeMap(g);
+  });
+});

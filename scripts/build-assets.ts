@@ -20,7 +20,7 @@ const outDir = join(root, 'public', 'generated');
 const force = process.argv.includes('--force');
 
 // Order matters: the vocabulary is learned from the corpus.
-const builders = ['tfjsWasm', 'corpus', 'vocab', 'wordnet'];
+const builders = ['tfjsWasm', 'corpus', 'genres', 'vocab', 'wordnet'];
 
 mkdirSync(outDir, { recursive: true });
 for (const name of builders) {

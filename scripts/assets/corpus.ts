@@ -42,7 +42,9 @@ export function parseTaggedLine(line: string): TaggedToken[] {
     .filter((t) => t !== '')
     .map((t) => {
       const slash = t.lastIndexOf('/');
-      return slash > 0 ? { word: t.slice(0, slash), tag: t.slice(slash + 1) } : { word: t, tag: '' };
+      return slash > 0
+        ? { word: t.slice(0, slash), tag: t.slice(slash + 1) }
+        : { word: t, tag: '' };
     });
 }
 

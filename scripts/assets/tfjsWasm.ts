@@ -17,7 +17,9 @@ export const builder: AssetBuilder = {
   outputs: FILES.map((f) => `tfjs-wasm/${f}`),
   async build(outDir) {
     const require = createRequire(import.meta.url);
-    const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    const dist = dirname(
+      require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'),
+    );
     mkdirSync(join(outDir, 'tfjs-wasm'), { recursive: true });
     for (const f of FILES) copyFileSync(join(dist, f), join(outDir, 'tfjs-wasm', f));
   },

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPreTokenizer } from '../../src/engine/tokenizer/preTokenize.ts';
-import { learnWordPieceVocab, countWords } from '../../src/engine/tokenizer/vocabLearner.ts';
+import { countWords, learnWordPieceVocab } from '../../src/engine/tokenizer/vocabLearner.ts';
 import { formatVocabTxt } from '../../src/engine/tokenizer/vocabTxt.ts';
 import type { AssetBuilder } from '../build-assets.ts';
 

@@ -53,6 +53,12 @@ export class WorkerClient {
     });
   }
 
+  /** Hands a picked file to the worker; configs then name it `upload:<name>`. */
+  async upload(name: string, file: Blob): Promise<void> {
+    const bytes = await file.arrayBuffer();
+    this.send({ type: 'upload', name, bytes }, [bytes]);
+  }
+
   terminate(): void {
     this.worker.terminate();
   }

@@ -4,7 +4,12 @@
  * The engine never knows how they are fetched: the host (browser worker, Node CLI,
  * tests) installs a loader once.
  */
-export type AssetName = 'default-corpus.txt' | 'builtin-vocab.txt' | 'wordnet-synonyms.json';
+export type AssetName =
+  | 'default-corpus.txt'
+  | 'brown-genres-train.tsv'
+  | 'brown-genres-test.tsv'
+  | 'builtin-vocab.txt'
+  | 'wordnet-synonyms.json';
 
 export type AssetLoader = (name: AssetName) => Promise<string>;
 

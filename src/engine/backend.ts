@@ -14,8 +14,10 @@ export interface BackendChoice {
   name: BackendName;
   /** One sentence for each faster backend that was tried and not used (or the forced choice). */
   reasons: string[];
-  /** WASM only: threads in use (1 when the page is not cross-origin isolated). */
+  /** WASM only: XNNPACK's thread count as the backend reports it (tfjs#8513: often 1 even when threaded). */
   wasmThreads?: number;
+  /** WASM only: the multi-threaded SIMD build runs (needs SharedArrayBuffer: cross-origin isolation). */
+  wasmMultithread?: boolean;
   /** WebGPU only: the adapter's description (e.g. "SwiftShader"), when the browser gives one. */
   adapter?: string;
 }
@@ -55,7 +57,11 @@ async function smokeTest(): Promise<void> {
 
 async function tryWebgpu(): Promise<{ ok: true; adapter?: string } | { ok: false; why: string }> {
   const gpu = gpuOf();
-  if (!gpu) return { ok: false, why: 'WebGPU: navigator.gpu is missing (this browser or context has no WebGPU).' };
+  if (!gpu)
+    return {
+      ok: false,
+      why: 'WebGPU: navigator.gpu is missing (this browser or context has no WebGPU).',
+    };
   let adapter: Awaited<ReturnType<GpuLike['requestAdapter']>>;
   try {
     adapter = await gpu.requestAdapter();
@@ -135,6 +141,9 @@ export async function chooseBackend(
     if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       choice.wasmThreads = wasm.getThreadsCount();
+      choice.wasmMultithread =
+        (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true &&
+        (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
     }
     if (name === 'webgpu') {
       const r = await tryWebgpu();

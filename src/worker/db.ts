@@ -36,7 +36,9 @@ function done<T>(req: IDBRequest<T>): Promise<T> {
 
 export async function dbGet<T>(store: StoreName, key: string): Promise<T | undefined> {
   const db = await openDb();
-  return done(db.transaction(store, 'readonly').objectStore(store).get(key)) as Promise<T | undefined>;
+  return done(db.transaction(store, 'readonly').objectStore(store).get(key)) as Promise<
+    T | undefined
+  >;
 }
 
 export async function dbPut(store: StoreName, key: string, value: unknown): Promise<void> {

@@ -4,11 +4,13 @@
  * sends commands and receives plain-number events (see protocol.ts).
  */
 import { setAssetLoader } from '../engine/assets.ts';
+import { cacheApiDataCache } from '../engine/data/index.ts';
 import { isUserError } from '../engine/errors.ts';
 import type { TrainEvent } from '../engine/train/events.ts';
 import { Trainer } from '../engine/train/trainer.ts';
-import { browserByteCache } from './byteCache.ts';
 import { idbCheckpointStore } from './checkpointStore.ts';
+import { runBenchCommand } from './bench.ts'; // bench (issue 8)
+import { embedEvalSet } from './embeddings.ts';
 import { runPreview } from './preview.ts';
 import type { Command, WorkerMessage } from './protocol.ts';
 
@@ -47,10 +49,17 @@ async function start(cmd: Extract<Command, { type: 'start' }>): Promise<void> {
       emit,
       runId: cmd.runId,
       resume: cmd.resume ?? false,
-      backendOptions: { wasmPaths: new URL('generated/tfjs-wasm/', base).href },
+      backendOptions: {
+        wasmPaths: new URL('generated/tfjs-wasm/', base).href,
+        // XNNPACK's default pool can come out at one thread; ask for one per core (WASM threads
+        // need cross-origin isolation, which vite.config.ts serves).
+        ...(self.crossOriginIsolated
+          ? { wasmThreads: Math.max(2, self.navigator.hardwareConcurrency || 2) }
+          : {}),
+      },
       io: {
         fetch: self.fetch.bind(self),
-        cache: browserByteCache('cplay-downloads'),
+        cache: cacheApiDataCache('cplay-downloads'),
         openFile: async (source: string) => {
           const name = source.replace(/^upload:/, '');
           const bytes = uploads.get(name);
@@ -58,6 +67,15 @@ async function start(cmd: Extract<Command, { type: 'start' }>): Promise<void> {
           const res = await fetch(new URL(source, base));
           if (!res.ok) throw new Error(`${source}: HTTP ${res.status}`);
           return new Uint8Array(await res.arrayBuffer());
+        },
+        // UI (issue 7): a model folder the user picked, uploaded file by file as `<folder>/<path>`.
+        openModel: (source: string) => {
+          const folder = source.replace(/^upload:/, '');
+          return {
+            describe: `the uploaded folder ${folder}`,
+            read: async (path: string) => uploads.get(`${folder}/${path}`) ?? null,
+            has: async (path: string) => uploads.has(`${folder}/${path}`),
+          };
         },
       },
       checkpoints: idbCheckpointStore(),
@@ -95,7 +113,23 @@ self.addEventListener('message', (e: MessageEvent<Command>) => {
       uploads.set(cmd.name, new Uint8Array(cmd.bytes));
       break;
     case 'preview':
-      void runPreview(cmd).then((r) => post(r));
+      void runPreview(cmd, uploads).then((r) => post(r));
+      break;
+    // bench (issue 8): `npm run bench` measures the built app through this (bench/browser.ts).
+    case 'bench':
+      void runBenchCommand(cmd, post, base);
+      break;
+    // UI (issue 7): eval embeddings for the Embedding Projector.
+    case 'export-embeddings':
+      void (async () => {
+        try {
+          if (!trainer || cmd.runId !== currentRun) throw new Error('that run is not loaded');
+          const r = await embedEvalSet(trainer, cmd.requestId);
+          post(r, r.vectors ? [r.vectors.buffer] : []);
+        } catch (err) {
+          post({ type: 'embeddings-result', requestId: cmd.requestId, error: String(err) });
+        }
+      })();
       break;
     case 'export':
       void (async () => {

@@ -23,10 +23,14 @@ async function trainAndCheck(backend: 'webgpu' | 'wasm', shot: string) {
   const page = s.page;
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${inject('baseUrl')}#seed=0${backend === 'webgpu' ? '' : `&backend=${backend}`}&${TINY}`);
+  await page.goto(
+    `${inject('baseUrl')}#seed=0${backend === 'webgpu' ? '' : `&backend=${backend}`}&${TINY}`,
+  );
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
   await page.getByTestId('start').click();
-  await expect.poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 }).toBe(backend);
+  await expect
+    .poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 })
+    .toBe(backend);
   await expect.poll(lossPoints, { timeout: 120_000, interval: 500 }).toBeGreaterThanOrEqual(3);
   const first = await lossPoints();
   // The page stays responsive while the worker trains: the main thread's timer gaps stay short.
@@ -50,7 +54,9 @@ async function trainAndCheck(backend: 'webgpu' | 'wasm', shot: string) {
   await expect.poll(lossPoints, { timeout: 60_000 }).toBeGreaterThan(first);
   await screenshot(page, shot);
   await page.getByTestId('stop').click();
-  await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toBe('stopped');
+  await expect
+    .poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 })
+    .toBe('stopped');
   expect(errors).toEqual([]);
 }
 

@@ -1,5 +1,5 @@
-import type { TestProject } from 'vitest/node';
 import { preview } from 'vite';
+import type { TestProject } from 'vitest/node';
 import { REPO_ROOT } from '../helpers/paths.ts';
 
 /** Serves the production build (`dist/`) with `vite preview` on 127.0.0.1 and a free port. */

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The shared real-data folder beside the checkout (`../shared/data`), or $CPLAY_SHARED_DATA. */
-export const SHARED_DATA = process.env.CPLAY_SHARED_DATA ?? resolve(REPO_ROOT, '..', 'shared', 'data');
+export const SHARED_DATA =
+  process.env.CPLAY_SHARED_DATA ?? resolve(REPO_ROOT, '..', 'shared', 'data');
 
 export function sharedData(...parts: string[]): string {
   const p = join(SHARED_DATA, ...parts);

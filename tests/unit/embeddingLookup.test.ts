@@ -1,6 +1,6 @@
-import * as tf from '../../src/engine/tf.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddingLookup } from '../../src/engine/model/embeddingLookup.ts';
+import * as tf from '../../src/engine/tf.ts';
 import { useNodeWasmBackend } from '../helpers/backends.ts';
 
 /** Loss used on both sides: sum(lookup(table, ids) * w) with a fixed weight tensor w. */
@@ -63,9 +63,12 @@ describe('embeddingLookup', () => {
       const gWasm = await g.data();
       await tf.setBackend('cpu');
       const c = fixture();
-      const gCpu = tf.grad(lossWith((t) => tf.gather(t, c.ids), c.w))(c.table).dataSync();
+      const gCpu = tf
+        .grad(lossWith((t) => tf.gather(t, c.ids), c.w))(c.table)
+        .dataSync();
       let maxDiff = 0;
-      for (let i = 0; i < gCpu.length; i++) maxDiff = Math.max(maxDiff, Math.abs(gCpu[i]! - gWasm[i]!));
+      for (let i = 0; i < gCpu.length; i++)
+        maxDiff = Math.max(maxDiff, Math.abs(gCpu[i]! - gWasm[i]!));
       expect(maxDiff).toBeLessThan(1e-6);
       await tf.setBackend('wasm');
     });

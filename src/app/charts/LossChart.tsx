@@ -1,28 +1,48 @@
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { RunData } from '../state/runStore.ts';
-import { downsample, smooth } from './series.ts';
-
-const COLORS = ['#3b6fd8', '#d8573b', '#2e9e5b', '#9b59b6'];
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { RunData } from '../state/runRecord.ts';
+import { ChartBox } from './ChartBox.tsx';
+import { colorOf } from './colors.ts';
+import { lossSeries } from './runSeries.ts';
+import { axisProps, fmtNum, niceAxis } from './series.ts';
 
 /** Training loss per step, raw (thin) and smoothed (bold), for each run drawn. */
 export function LossChart({ runs }: { runs: RunData[] }) {
-  const series = runs.map((r) => {
-    const raw = r.steps.map((s) => ({ step: s.step, loss: s.loss }));
-    const sm = smooth(raw.map((p) => p.loss), 0.9);
-    return downsample(
-      raw.map((p, i) => ({ step: p.step, raw: p.loss, smooth: sm[i] })),
-      600,
-    );
-  });
+  const series = useMemo(() => runs.map((r) => lossSeries(r)), [runs]);
+  const y = useMemo(() => niceAxis(series.flat().flatMap((p) => [p.raw, p.smooth])), [series]);
+  const points = runs[0]?.steps.length ?? 0;
   return (
-    <div className="chart-box" data-testid="loss-chart" data-points={runs[0]?.steps.length ?? 0}>
-      <h3>Loss (raw and smoothed)</h3>
+    <ChartBox
+      title="Loss (raw and smoothed)"
+      testId="loss-chart"
+      attrs={{ 'data-points': points }}
+      empty={
+        runs.every((r) => r.steps.length === 0)
+          ? 'The loss appears here once training starts.'
+          : null
+      }
+    >
       <ResponsiveContainer width="100%" height={220}>
-        <LineChart margin={{ top: 5, right: 10, bottom: 5, left: 0 }}>
+        <LineChart margin={{ top: 5, right: 12, bottom: 5, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} />
-          <YAxis width={50} domain={['auto', 'auto']} />
-          <Tooltip />
+          <XAxis
+            dataKey="step"
+            type="number"
+            allowDecimals={false}
+            domain={['dataMin', 'dataMax']}
+            allowDuplicatedCategory={false}
+          />
+          <YAxis width={48} {...axisProps(y)} />
+          <Tooltip formatter={(v) => fmtNum(v, 4)} labelFormatter={(l) => `step ${l}`} />
           {runs.length > 1 && <Legend />}
           {runs.map((r, i) => [
             <Line
@@ -30,7 +50,7 @@ export function LossChart({ runs }: { runs: RunData[] }) {
               data={series[i]}
               dataKey="raw"
               name={`${r.name} (raw)`}
-              stroke={COLORS[i % COLORS.length]}
+              stroke={colorOf(i)}
               strokeOpacity={0.3}
               dot={false}
               isAnimationActive={false}
@@ -41,7 +61,7 @@ export function LossChart({ runs }: { runs: RunData[] }) {
               data={series[i]}
               dataKey="smooth"
               name={r.name}
-              stroke={COLORS[i % COLORS.length]}
+              stroke={colorOf(i)}
               strokeWidth={2}
               dot={false}
               isAnimationActive={false}
@@ -49,6 +69,6 @@ export function LossChart({ runs }: { runs: RunData[] }) {
           ])}
         </LineChart>
       </ResponsiveContainer>
-    </div>
+    </ChartBox>
   );
 }

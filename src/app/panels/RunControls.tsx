@@ -1,69 +1,57 @@
-import { BACKEND_PREFS, type ExperimentConfig } from '../../engine/config/schema.ts';
+import { useClient } from '../clientContext.ts';
+import { useConfigStore } from '../state/configStore.ts';
+import { errorAdvice, errorPlace } from '../state/errorPlacement.ts';
+import { canResumeFromCheckpoint, isLive } from '../state/runRecord.ts';
 import { useRunStore } from '../state/runStore.ts';
-import type { WorkerClient } from '../workerClient.ts';
+import { resumeFromCheckpoint, startRun } from './runActions.ts';
 
-interface Props {
-  client: WorkerClient | null;
-  config: ExperimentConfig;
-  update(next: ExperimentConfig): void;
-}
+const WHERE: Record<string, string> = {
+  'encoder.source': 'Encoder',
+  'data.train': 'Data → training set',
+  'data.eval': 'Data → evaluation set',
+  augment: 'Views',
+  objective: 'Objective',
+  optimizer: 'Optimiser',
+  backend: 'Optimiser → backend',
+};
 
-function newRunId(): string {
-  return `run-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
-}
-
-/** Start / Pause / Resume / Step / Stop, the backend choice and the step budget. */
-export function RunControls({ client, config, update }: Props) {
+/** Start / Pause / Resume / Step / Stop / Reset, and the run's error in plain words. */
+export function RunControls() {
+  const client = useClient();
+  const config = useConfigStore((s) => s.config);
+  const issues = useConfigStore((s) => s.issues);
   const activeId = useRunStore((s) => s.activeId);
   const run = useRunStore((s) => (s.activeId ? s.runs[s.activeId] : undefined));
-  const addRun = useRunStore((s) => s.addRun);
+  const setActive = useRunStore((s) => s.setActive);
   const status = run?.status ?? 'idle';
-  const busy = status === 'running' || status === 'loading' || status === 'paused';
+  const busy = isLive(status);
+  const resumable = run ? canResumeFromCheckpoint(run) : false;
+  const place = run?.error ? errorPlace(run.error) : null;
 
   const start = () => {
-    if (!client) return;
-    const id = newRunId();
-    addRun({
-      id,
-      name: `${config.objective.kind} #${useRunStore.getState().order.length + 1}`,
-      config,
-      createdAt: Date.now(),
-      status: 'loading',
-      steps: [],
-      evals: [],
-      logs: [],
-    });
-    client.send({ type: 'start', runId: id, config });
+    if (client && config) startRun(client, config);
+  };
+  const resume = () => {
+    if (!client || !run) return;
+    if (status === 'paused') client.send({ type: 'resume' });
+    else if (resumable) resumeFromCheckpoint(client, run.id);
+  };
+  const reset = () => {
+    if (busy) client?.send({ type: 'stop' });
+    setActive(null);
   };
 
   return (
-    <section className="panel" aria-labelledby="run-h">
+    <section className="panel run-controls" aria-labelledby="run-h">
       <h2 id="run-h">Run</h2>
-      <label className="field">
-        Backend
-        <select
-          data-testid="backend-select"
-          value={config.backend}
-          onChange={(e) => update({ ...config, backend: e.target.value as ExperimentConfig['backend'] })}
+      <div className="row buttons">
+        <button
+          type="button"
+          className="primary"
+          data-testid="start"
+          disabled={!client || busy || !config}
+          onClick={start}
         >
-          {BACKEND_PREFS.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        Steps
-        <input
-          type="number"
-          min={1}
-          value={config.maxSteps ?? ''}
-          onChange={(e) => update({ ...config, maxSteps: Math.max(1, Number(e.target.value) || 1) })}
-        />
-      </label>
-      <div className="row">
-        <button type="button" className="primary" data-testid="start" disabled={!client || busy} onClick={start}>
           Start
         </button>
         <button
@@ -77,8 +65,11 @@ export function RunControls({ client, config, update }: Props) {
         <button
           type="button"
           data-testid="resume"
-          disabled={status !== 'paused'}
-          onClick={() => client?.send({ type: 'resume' })}
+          disabled={status !== 'paused' && !resumable}
+          title={
+            resumable ? `Continue from the checkpoint at step ${run?.checkpointStep}` : undefined
+          }
+          onClick={resume}
         >
           Resume
         </button>
@@ -90,13 +81,43 @@ export function RunControls({ client, config, update }: Props) {
         >
           Step
         </button>
-        <button type="button" data-testid="stop" disabled={!busy} onClick={() => client?.send({ type: 'stop' })}>
+        <button
+          type="button"
+          data-testid="stop"
+          disabled={!busy}
+          onClick={() => client?.send({ type: 'stop' })}
+        >
           Stop
         </button>
+        <button
+          type="button"
+          data-testid="reset"
+          disabled={!activeId}
+          title="Stop, and clear the charts for a fresh start (the run stays in the list)"
+          onClick={reset}
+        >
+          Reset
+        </button>
       </div>
+      {!config && issues.length > 0 && (
+        <p className="error" role="alert" data-testid="config-invalid">
+          Fix the highlighted settings to start:{' '}
+          {issues.map((i) => `${i.path || 'config'}: ${i.message}`).join('; ')}
+        </p>
+      )}
+      {run && status === 'interrupted' && (
+        <p className="note" data-testid="interrupted">
+          This run was interrupted when the page closed
+          {resumable
+            ? `. Resume continues from its checkpoint at step ${run.checkpointStep}.`
+            : ', before its first checkpoint.'}
+        </p>
+      )}
       {activeId && run?.error && (
         <p className="error" role="alert" data-testid="run-error">
           {run.error.message}
+          {place && place !== 'run' && WHERE[place] ? ` (see ${WHERE[place]})` : ''}
+          {place === 'run' && errorAdvice(run.error) ? ` ${errorAdvice(run.error)}` : ''}
         </p>
       )}
     </section>

@@ -1,4 +1,16 @@
 import { useRunStore } from '../state/runStore.ts';
+import { formatDuration, progressOf } from './progress.ts';
+
+const STATUS_WORDS: Record<string, string> = {
+  loading: 'loading the model and data…',
+  running: 'training',
+  paused: 'paused',
+  stopped: 'stopped',
+  finished: 'finished',
+  failed: 'failed',
+  interrupted: 'interrupted (page closed)',
+  idle: 'idle',
+};
 
 /** Backend in use with the reason for any fallback, progress, speed and time left. */
 export function StatusBar() {
@@ -7,39 +19,63 @@ export function StatusBar() {
   if (!run) {
     return (
       <section className="panel status" data-testid="status">
-        No run yet. Press Start to train the built-in encoder on the built-in corpus.
+        No run shown. Press Start to train the encoder on the chosen data, or pick a run from the
+        list.
         {coi === false && ' (This page is not cross-origin isolated: WASM will use one thread.)'}
       </section>
     );
   }
-  const last = run.steps[run.steps.length - 1];
-  const total = run.ready?.totalSteps ?? 0;
-  const step = last?.step ?? run.ready?.startStep ?? 0;
-  const recent = run.steps.slice(-20);
-  const msPerStep = recent.length ? recent.reduce((a, s) => a + s.stepMs, 0) / recent.length : 0;
-  const left = total > step && msPerStep ? ((total - step) * msPerStep) / 1000 : 0;
+  const p = progressOf(run);
   return (
     <section className="panel status" data-testid="status" aria-live="polite">
-      <div className="row">
+      <div className="row status-line">
+        <strong className="run-name">{run.name}</strong>
+        <span className={`pill status-${run.status}`} title={STATUS_WORDS[run.status]}>
+          <span data-testid="run-status">{run.status}</span>
+        </span>
         <span>
           Backend: <strong data-testid="backend">{run.ready?.backend ?? '…'}</strong>
           {run.ready?.wasmThreads ? ` (${run.ready.wasmThreads} threads)` : ''}
           {run.ready?.adapter ? ` (${run.ready.adapter})` : ''}
         </span>
-        <span data-testid="run-status">{run.status}</span>
         <span data-testid="progress-step">
-          step {step} / {total || '?'}
+          step {p.step} / {p.total || '?'}
         </span>
-        {last && <span>{Math.round(last.sentencesPerSec)} sentences/s</span>}
-        {left > 0 && <span>{Math.ceil(left)} s left</span>}
+        {p.sentencesPerSec !== null && (
+          <span data-testid="speed">{Math.round(p.sentencesPerSec)} sentences/s</span>
+        )}
+        {p.secondsLeft !== null && run.status === 'running' && (
+          <span data-testid="time-left">{formatDuration(p.secondsLeft)} left</span>
+        )}
+        {run.checkpointStep !== undefined && (
+          <span>
+            checkpoint at step <span data-testid="checkpoint-step">{run.checkpointStep}</span>
+          </span>
+        )}
       </div>
-      {total > 0 && <progress max={total} value={step} aria-label="training progress" />}
+      <progress
+        max={p.total || 1}
+        value={p.total ? p.step : 0}
+        aria-label={`training progress: step ${p.step} of ${p.total || 'unknown'}`}
+      />
       {run.ready && run.ready.reasons.length > 0 && (
-        <ul data-testid="backend-reasons">
+        <ul className="reasons" data-testid="backend-reasons">
           {run.ready.reasons.map((r) => (
             <li key={r}>{r}</li>
           ))}
         </ul>
+      )}
+      {run.logs.length > 0 && (
+        <p className="small muted" data-testid="last-log">
+          {run.logs[run.logs.length - 1]}
+        </p>
+      )}
+      {run.ready && (
+        <p className="small muted" data-testid="data-report">
+          {run.ready.parameters.toLocaleString('en')} parameters ·{' '}
+          {run.ready.trainExamples.toLocaleString('en')} training and{' '}
+          {run.ready.evalExamples.toLocaleString('en')} eval examples · {run.ready.dataReport}
+        </p>
       )}
     </section>
   );

@@ -4,44 +4,34 @@
  * redraw smoothly while the worker trains.
  */
 import { create } from 'zustand';
-import type { EvalEvent, ReadyEvent, StepEvent } from '../../engine/train/events.ts';
 import type { WorkerMessage } from '../../worker/protocol.ts';
+import {
+  appendEvals,
+  type EvalPoint,
+  type RunData,
+  type RunError,
+  type StepPoint,
+  truncateAfter,
+} from './runRecord.ts';
 
-export type RunStatus = 'idle' | 'loading' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
-
-export interface RunError {
-  message: string;
-  kind: 'user' | 'divergence' | 'internal';
-  step?: number;
-  field?: string;
-}
-
-export interface RunData {
-  id: string;
-  name: string;
-  config: unknown;
-  createdAt: number;
-  status: RunStatus;
-  ready?: Omit<ReadyEvent, 'type'>;
-  steps: Omit<StepEvent, 'type'>[];
-  evals: Omit<EvalEvent, 'type'>[];
-  logs: string[];
-  error?: RunError;
-  checkpointStep?: number;
-}
+export type { RunData, RunError, RunStatus } from './runRecord.ts';
 
 export interface RunState {
   runs: Record<string, RunData>;
   order: string[];
   activeId: string | null;
-  /** Up to 4 runs drawn together on every chart. */
+  /** Up to 4 runs drawn together on every chart (the active run is always drawn). */
   overlay: string[];
   crossOriginIsolated: boolean | null;
   addRun(run: RunData): void;
+  /** Runs read back from IndexedDB at page load. */
+  hydrate(runs: RunData[]): void;
   setActive(id: string | null): void;
   rename(id: string, name: string): void;
   remove(id: string): void;
   toggleOverlay(id: string): void;
+  /** Marks a run as resuming; its metrics after the restored step go when 'ready' comes. */
+  beginResume(id: string): void;
   handle(message: WorkerMessage): void;
 }
 
@@ -49,8 +39,17 @@ export const PUBLISH_MS = 200;
 export const MAX_OVERLAY = 4;
 
 // Mutable buffers filled by handle(), published into the store by flush().
-const pending = new Map<string, { steps: RunData['steps']; evals: RunData['evals'] }>();
+const pending = new Map<string, { steps: StepPoint[]; evals: EvalPoint[] }>();
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** The runs drawn on the charts: the active run first, then the overlaid ones (at most 4). */
+export function shownRuns(s: Pick<RunState, 'runs' | 'activeId' | 'overlay'>): RunData[] {
+  const ids = [...(s.activeId ? [s.activeId] : []), ...s.overlay.filter((x) => x !== s.activeId)];
+  return ids
+    .slice(0, MAX_OVERLAY)
+    .map((id) => s.runs[id])
+    .filter((r): r is RunData => r !== undefined);
+}
 
 export const useRunStore = create<RunState>((set, get) => {
   const patch = (id: string, f: (r: RunData) => Partial<RunData>) =>
@@ -60,9 +59,11 @@ export const useRunStore = create<RunState>((set, get) => {
     });
 
   const flush = () => {
+    if (flushTimer) clearTimeout(flushTimer);
     flushTimer = null;
     const batches = [...pending.entries()];
     pending.clear();
+    if (batches.length === 0) return;
     set((s) => {
       const runs = { ...s.runs };
       for (const [id, b] of batches) {
@@ -71,7 +72,7 @@ export const useRunStore = create<RunState>((set, get) => {
         runs[id] = {
           ...r,
           steps: b.steps.length ? [...r.steps, ...b.steps] : r.steps,
-          evals: b.evals.length ? [...r.evals, ...b.evals] : r.evals,
+          evals: b.evals.length ? appendEvals(r.evals, b.evals) : r.evals,
         };
       }
       return { runs };
@@ -100,12 +101,25 @@ export const useRunStore = create<RunState>((set, get) => {
         order: s.order.includes(run.id) ? s.order : [...s.order, run.id],
         activeId: run.id,
       })),
+    hydrate: (list) =>
+      set((s) => {
+        const runs = { ...s.runs };
+        const order = [...s.order];
+        for (const r of [...list].sort((a, b) => a.createdAt - b.createdAt)) {
+          if (runs[r.id]) continue;
+          runs[r.id] = r;
+          order.push(r.id);
+        }
+        order.sort((a, b) => (runs[a]?.createdAt ?? 0) - (runs[b]?.createdAt ?? 0));
+        return { runs, order, activeId: s.activeId ?? order[order.length - 1] ?? null };
+      }),
     setActive: (id) => set({ activeId: id }),
     rename: (id, name) => patch(id, () => ({ name })),
     remove: (id) =>
       set((s) => {
         const runs = { ...s.runs };
         delete runs[id];
+        pending.delete(id);
         return {
           runs,
           order: s.order.filter((x) => x !== id),
@@ -119,17 +133,27 @@ export const useRunStore = create<RunState>((set, get) => {
         if (s.overlay.length >= MAX_OVERLAY) return {};
         return { overlay: [...s.overlay, id] };
       }),
+    beginResume: (id) => {
+      pending.delete(id);
+      patch(id, () => ({ error: undefined, status: 'loading' }));
+      set({ activeId: id });
+    },
     handle: (m) => {
       if (m.type === 'hello') {
         set({ crossOriginIsolated: m.crossOriginIsolated });
         return;
       }
-      if (!('runId' in m) || !get().runs[m.runId]) return;
-      const id = m.runId;
+      if (!('runId' in m)) return;
+      // A crashed worker reports with no run id: it belongs to the active run.
+      const id = get().runs[m.runId] ? m.runId : m.type === 'error' ? get().activeId : null;
+      if (!id || !get().runs[id]) return;
       switch (m.type) {
         case 'ready': {
           const { type: _t, runId: _r, ...ready } = m;
-          patch(id, () => ({ ready }));
+          flush();
+          // A resumed run restarts at its checkpoint's step: what was recorded after it goes
+          // (a fresh run has nothing yet, so this is a no-op there).
+          patch(id, (r) => ({ ...truncateAfter(r, ready.startStep), ready }));
           break;
         }
         case 'step': {
@@ -143,6 +167,7 @@ export const useRunStore = create<RunState>((set, get) => {
           break;
         }
         case 'state':
+          flush();
           patch(id, () => ({ status: m.state }));
           break;
         case 'log':
@@ -155,12 +180,16 @@ export const useRunStore = create<RunState>((set, get) => {
           const error: RunError = { message: m.message, kind: m.kind };
           if (m.step !== undefined) error.step = m.step;
           if (m.field !== undefined) error.field = m.field;
-          patch(id, () => ({ error }));
+          patch(id, (r) => ({
+            error,
+            // A crashed worker sends no 'done': the run is over.
+            ...(m.runId === '' ? { status: 'failed' as const } : { status: r.status }),
+          }));
           break;
         }
         case 'done':
           flush();
-          patch(id, () => ({ status: m.reason === 'failed' ? 'failed' : m.reason }));
+          patch(id, () => ({ status: m.reason }));
           break;
       }
     },

@@ -1,33 +1,22 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { ExperimentConfig } from '../../engine/config/schema.ts';
-import { configToHash, hashToConfig } from './urlState.ts';
+import { useEffect } from 'react';
+import { useConfigStore, writeHash } from './configStore.ts';
+import { getIn } from './draft.ts';
 
-function read(): { config: ExperimentConfig; error: string | null } {
-  try {
-    return { config: hashToConfig(window.location.hash), error: null };
-  } catch (e) {
-    return {
-      config: hashToConfig(''),
-      error: `The link's settings were not valid and the defaults are shown instead: ${(e as Error).message}`,
-    };
-  }
+/** Keeps the store in step with hand edits of the URL hash (a pasted link, back/forward). */
+export function useHashSync(): void {
+  const loadHash = useConfigStore((s) => s.loadHash);
+  useEffect(() => {
+    const onHash = () => loadHash(window.location.hash);
+    window.addEventListener('hashchange', onHash);
+    // Write the normalised hash once (the seed is always in the link).
+    writeHash(useConfigStore.getState().draft);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [loadHash]);
 }
 
-/** The experiment config, kept in the URL hash; `update` validates and rewrites the hash. */
-export function useExperiment() {
-  const [state, setState] = useState(read);
-
-  useEffect(() => {
-    const onHash = () => setState(read());
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, []);
-
-  const update = useCallback((next: ExperimentConfig) => {
-    const hash = configToHash(next);
-    window.history.replaceState(null, '', `#${hash}`);
-    setState(read());
-  }, []);
-
-  return { config: state.config, error: state.error, update };
+/** One field of the draft by dotted path, and its setter. */
+export function useField<T = unknown>(path: string): [T, (value: unknown) => void] {
+  const value = useConfigStore((s) => getIn(s.draft, path)) as T;
+  const set = useConfigStore((s) => s.set);
+  return [value, (v: unknown) => set(path, v)];
 }

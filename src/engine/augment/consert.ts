@@ -285,8 +285,10 @@ export function makeEmbeddingHook(
   switch (view.kind) {
     case 'shuffle': {
       const positionIds = tokenShufflePositions(attentionMask, batch, seqLength, rng);
+      // The embeddings are untouched; a clone (no copy of the data) so a caller may dispose
+      // the hook's input and output independently.
       return pass(
-        (e) => e,
+        (e) => tf.clone(e),
         { positionIds },
         {
           positionIds: keep(tf.tensor2d(positionIds, [batch, seqLength], 'int32')),

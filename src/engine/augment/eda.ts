@@ -20,6 +20,7 @@
  *
  * Deterministic: every random choice comes from the `Rng` passed in, in a documented order.
  */
+import { UserError } from '../errors.ts';
 import type { Rng } from '../rng.ts';
 import { isStopWord } from './stopwords.ts';
 import { detectLanguage, isWordText, joinWords, tokeniseWords } from './tokenise.ts';
@@ -78,7 +79,7 @@ export function eda(
   for (const op of OPERATIONS) {
     const rate = options[op];
     if (!(rate >= 0 && rate <= 1)) {
-      throw new RangeError(`EDA rate ${op} must be in [0, 1], got ${rate}`);
+      throw new UserError(`EDA ${op} rate must be in [0, 1], got ${rate}.`);
     }
   }
   const requested = opts.language ?? 'auto';
@@ -260,6 +261,11 @@ function randomDeletion(slots: Slot[], p: number, rng: Rng): Slot[] {
 function collectEdits(slots: Slot[], originalLength: number, originalTokens: string[]): Edit[] {
   const edits: Edit[] = [];
   const present = new Array<boolean>(originalLength).fill(false);
+  // A swapped word counts as moved only if its rank among the surviving original words
+  // changed (swapping the same two words twice puts them back: no edit).
+  const survivors = slots.flatMap((s) => (s.origin === null ? [] : [s.origin]));
+  const sorted = survivors.slice().sort((a, b) => a - b);
+  const moved = new Set(survivors.filter((o, rank) => sorted[rank] !== o));
   slots.forEach((s, to) => {
     if (s.origin === null) {
       edits.push({ kind: 'insert', from: null, to, newWord: s.text, synonymOf: s.synonymOf! });
@@ -268,7 +274,9 @@ function collectEdits(slots: Slot[], originalLength: number, originalTokens: str
     present[s.origin] = true;
     const oldWord = originalTokens[s.origin]!;
     if (s.replaced) edits.push({ kind: 'replace', from: s.origin, to, oldWord, newWord: s.text });
-    if (s.swapped) edits.push({ kind: 'swap', from: s.origin, to, oldWord, newWord: s.text });
+    if (s.swapped && moved.has(s.origin)) {
+      edits.push({ kind: 'swap', from: s.origin, to, oldWord, newWord: s.text });
+    }
   });
   present.forEach((p, from) => {
     if (!p) edits.push({ kind: 'delete', from, to: null, oldWord: originalTokens[from]! });

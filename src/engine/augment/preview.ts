@@ -1,9 +1,9 @@
 /**
  * The two views of one sentence, as the UI shows them before training: what EDA changed in
  * the text, and what an embedding-level view does to the tokens. Plain data (text and marks),
- * no HTML. The draws are exactly the ones training would make for a one-sentence batch with
- * the same Rng: view k (0 or 1) uses `new Rng(mixSeed(seed, k + 1))`, forked once for EDA and
- * once for the embedding view.
+ * no HTML. It runs the same functions training runs (`eda`, and the ConSERT mask functions on
+ * a one-sentence batch); its draws come from `config.seed`: view k (0 or 1) uses
+ * `new Rng(mixSeed(seed, k + 1))`, forked once for EDA, then once for the embedding view.
  */
 import { mixSeed, Rng } from '../rng.ts';
 import {
@@ -60,10 +60,9 @@ export interface PreviewConfig {
   /** The model's tokenizer, to show embedding views on model tokens ([CLS] … [SEP]). */
   tokenize?: (text: string) => string[];
   language?: EdaLanguage;
+  /** The model's hidden size H, for the feature-cutoff note (default 768, BERT-base). */
+  hidden?: number;
 }
-
-/** Hidden size assumed by the feature-cutoff note when none is known. */
-const PREVIEW_HIDDEN = 768;
 
 export function preview(
   text: string,
@@ -121,7 +120,12 @@ function makeView(
   }
   const view = config.embedding ?? null;
   const embedding = view
-    ? embeddingPreview(view, config.tokenize ? config.tokenize(viewText) : words, embeddingRng)
+    ? embeddingPreview(
+        view,
+        config.tokenize ? config.tokenize(viewText) : words,
+        embeddingRng,
+        config.hidden ?? 768,
+      )
     : null;
   return { text: viewText, tokens, edits, embedding };
 }
@@ -155,7 +159,12 @@ function markEdits(
   return out;
 }
 
-function embeddingPreview(view: EmbeddingView, tokens: string[], rng: Rng): EmbeddingPreview {
+function embeddingPreview(
+  view: EmbeddingView,
+  tokens: string[],
+  rng: Rng,
+  hidden: number,
+): EmbeddingPreview {
   const n = tokens.length;
   const mask = new Int32Array(n).fill(1);
   const kept = (): PreviewToken[] => tokens.map((t) => ({ text: t, marks: [{ kind: 'kept' }] }));
@@ -192,13 +201,11 @@ function embeddingPreview(view: EmbeddingView, tokens: string[], rng: Rng): Embe
       };
     }
     case 'feature-cutoff': {
-      const cols = featureCutoffMask(1, PREVIEW_HIDDEN, view.rate, rng).filter(
-        (m) => m === 0,
-      ).length;
+      const cols = featureCutoffMask(1, hidden, view.rate, rng).filter((m) => m === 0).length;
       return {
         view,
         tokens: kept(),
-        note: `Feature cutoff: every token loses the same ⌊H·${view.rate}⌋ embedding dimensions (${cols} of ${PREVIEW_HIDDEN} for H = ${PREVIEW_HIDDEN}).`,
+        note: `Feature cutoff: every token loses the same ⌊H·${view.rate}⌋ embedding dimensions (${cols} of ${hidden}).`,
       };
     }
     case 'dropout':
@@ -217,7 +224,7 @@ function embeddingPreview(view: EmbeddingView, tokens: string[], rng: Rng): Embe
       return {
         view,
         tokens: kept(),
-        note: `Adversarial (FGV): each token embedding moves by ε = ${view.epsilon} along the supervised loss's gradient, computed during training.`,
+        note: `Adversarial (FGV): ${view.norm === 'example' ? 'the sentence’s embeddings move' : 'each token embedding moves'} by ε = ${view.epsilon} along the supervised loss’s gradient, computed during training.`,
       };
   }
 }

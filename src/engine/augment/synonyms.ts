@@ -90,9 +90,9 @@ const MORPHY_RULES: readonly [string, string][] = [
 export function morphyForms(word: string): string[] {
   const forms = [word];
   for (const [suffix, replacement] of MORPHY_RULES) {
-    if (word.length > suffix.length && word.endsWith(suffix)) {
+    if (word.endsWith(suffix)) {
       const f = word.slice(0, word.length - suffix.length) + replacement;
-      if (!forms.includes(f)) forms.push(f);
+      if (f !== '' && !forms.includes(f)) forms.push(f);
     }
   }
   return forms;
@@ -110,12 +110,18 @@ export class WordnetSynonyms implements SynonymSource {
     return this.table.size;
   }
 
-  /** Union of the synonyms of every morphy form of `word` in WordNet, minus the word itself. */
+  /**
+   * As NLTK's `wordnet.synsets(word)` lemma union: the synonyms of every morphy form of
+   * `word` in WordNet, plus the base form itself ("walked" → "walk", …), minus the word.
+   */
   synonyms(word: string): string[] {
     const key = word.toLowerCase();
     const out = new Set<string>();
     for (const form of morphyForms(key)) {
-      for (const s of this.table.get(form) ?? []) out.add(s);
+      const syns = this.table.get(form);
+      if (!syns) continue;
+      if (form !== key) out.add(form);
+      for (const s of syns) out.add(s);
     }
     out.delete(key);
     return [...out];
@@ -167,7 +173,8 @@ export interface SynonymListStats {
 
 /**
  * Parse a user's synonym list: one group per line, words separated by whitespace or commas
- * (also ， and 、), or the Cilin format `Aa01A01= 人 士 人物` where only `=` rows are synonym
+ * (also ， and 、), or the Cilin format `Aa01A01= 人 士 人物` (space-separated only, as some
+ * Cilin idioms contain "，") where only `=` rows are synonym
  * groups (`#` rows are related words, `@` rows single words; their words still segment
  * Chinese text). Blank lines and lines starting with `//` are skipped, as are lines starting
  * with `#` in plain lists. A word in several groups gets the union of their synonyms.
@@ -203,7 +210,8 @@ export function parseSynonymList(
     const cilin = CILIN_ROW.exec(trimmed);
     if (cilin) {
       cilinRows++;
-      const members = cilin[3]!.split(SEPARATORS).filter((w) => w !== '');
+      // Cilin words are space-separated; some idioms contain a comma ("八仙过海，各显神通").
+      const members = cilin[3]!.split(/\s+/u).filter((w) => w !== '');
       for (const w of members) words.add(w);
       if (cilin[2] !== '=') continue;
       group = members;

@@ -20,7 +20,14 @@ export const OBJECTIVES = [
 export const OPTIMIZERS = ['adamw', 'adam', 'adafactor', 'sgd'] as const;
 export const SCHEDULES = ['constant', 'linear', 'cosine'] as const;
 /** 'sts' (pairs with scores) trains a regression head (R-Drop / CE with MSE). */
-export const TRAIN_KINDS = ['sentences', 'pairs', 'triplets', 'labeled', 'labeled-pairs', 'sts'] as const;
+export const TRAIN_KINDS = [
+  'sentences',
+  'pairs',
+  'triplets',
+  'labeled',
+  'labeled-pairs',
+  'sts',
+] as const;
 export const EVAL_KINDS = ['sts', 'labeled', 'labeled-pairs'] as const;
 export const BACKEND_PREFS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
@@ -150,7 +157,12 @@ export const GradCacheSchema = z.object({ chunkSize: positiveInt });
 
 export const ExperimentSchema = z
   .object({
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     backend: z.enum(BACKEND_PREFS).default('auto'),
     encoder: EncoderSchema.default(EncoderSchema.parse({})),
     data: z
@@ -200,11 +212,15 @@ export const ExperimentSchema = z
     }
     const emb = c.augment.embedding;
     const views = emb === null ? [] : 'kind' in emb ? [emb] : [emb.view1, emb.view2];
-    if (views.some((v) => v?.kind === 'adversarial') && !['supcon', 'rdrop', 'ce', 'logit-contrast'].includes(c.objective.kind)) {
+    if (
+      views.some((v) => v?.kind === 'adversarial') &&
+      !['supcon', 'rdrop', 'ce', 'logit-contrast'].includes(c.objective.kind)
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['augment', 'embedding'],
-        message: 'the adversarial view needs a supervised objective with labels (supcon, rdrop, ce, logit-contrast)',
+        message:
+          'the adversarial view needs a supervised objective with labels (supcon, rdrop, ce, logit-contrast)',
       });
     }
   });

@@ -10,7 +10,11 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
       const allowed = (issue.values as unknown[]).map((v) => JSON.stringify(v)).join(', ');
       return `${field}: ${JSON.stringify((issue as { input?: unknown }).input)} is not allowed; use one of ${allowed}`;
     }
-    if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+    if (
+      issue.code === 'invalid_union' &&
+      'note' in issue &&
+      issue.note === 'No matching discriminator'
+    ) {
       return `${field}: unknown kind; ${issue.message}`;
     }
     if (issue.code === 'unrecognized_keys') {
@@ -22,7 +26,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 
 /** Parses and fills defaults; throws UserError listing every problem (field + allowed values). */
 export function parseExperiment(input: unknown): ExperimentConfig {
-  const r = ExperimentSchema.safeParse(input);
+  const r = ExperimentSchema.safeParse(input, { reportInput: true });
   if (!r.success) {
     throw new UserError(`Invalid experiment config: ${describeIssues(r.error.issues).join('; ')}`);
   }

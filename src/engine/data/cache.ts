@@ -35,7 +35,10 @@ export function cacheKeyUrl(key: string): string {
 }
 
 /** A cache over the Cache API (`globalThis.caches` unless another storage is given). */
-export function cacheApiDataCache(cacheName = 'cplay-data-v1', storage?: CacheStorageLike): DataCache {
+export function cacheApiDataCache(
+  cacheName = 'cplay-data-v1',
+  storage?: CacheStorageLike,
+): DataCache {
   const store = storage ?? (globalThis as { caches?: CacheStorageLike }).caches;
   if (!store) throw new Error('The Cache API is not available in this context.');
   const opened = store.open(cacheName);

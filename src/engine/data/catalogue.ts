@@ -73,13 +73,15 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   },
   // hf.co/datasets/mteb/sts12-sts … sts16-sts: test.jsonl.gz (sts12 also train.jsonl.gz), commit
   // "string->float for scores"; viewer: sts12 train 2.23k / test 3.11k rows. Gold scores 0–5.
-  ...([
-    ['sts12', 'STS12', ['train', 'test']],
-    ['sts13', 'STS13', ['test']],
-    ['sts14', 'STS14', ['test']],
-    ['sts15', 'STS15', ['test']],
-    ['sts16', 'STS16', ['test']],
-  ] as const).map(
+  ...(
+    [
+      ['sts12', 'STS12', ['train', 'test']],
+      ['sts13', 'STS13', ['test']],
+      ['sts14', 'STS14', ['test']],
+      ['sts15', 'STS15', ['test']],
+      ['sts16', 'STS16', ['test']],
+    ] as const
+  ).map(
     ([id, title, splits]): CatalogueEntry => ({
       id,
       title: `${title} (SemEval, English)`,
@@ -89,7 +91,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
       scoreRange: [0, 5],
       language: 'en',
       use: 'STS evaluation (SimCSE table 1).',
-      licence: 'Per-source research licences in the SemEval task readmes (MSR data: Microsoft terms).',
+      licence:
+        'Per-source research licences in the SemEval task readmes (MSR data: Microsoft terms).',
     }),
   ),
   // hf.co/datasets/princeton-nlp/datasets-for-simcse: files wiki1m_for_simcse.txt (120 MB),
@@ -99,7 +102,12 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   {
     id: 'wiki1m',
     title: 'Wikipedia 1M sentences (SimCSE)',
-    hub: { id: 'princeton-nlp/datasets-for-simcse', config: 'default', split: 'train', splits: ['train'] },
+    hub: {
+      id: 'princeton-nlp/datasets-for-simcse',
+      config: 'default',
+      split: 'train',
+      splits: ['train'],
+    },
     kind: 'sentences',
     columns: { text: 'text' },
     language: 'en',
@@ -125,7 +133,12 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   {
     id: 'allnli',
     title: 'SNLI + MultiNLI pairs with labels',
-    hub: { id: 'sentence-transformers/all-nli', config: 'pair-class', split: 'dev', splits: ['train', 'dev', 'test'] },
+    hub: {
+      id: 'sentence-transformers/all-nli',
+      config: 'pair-class',
+      split: 'dev',
+      splits: ['train', 'dev', 'test'],
+    },
     kind: 'labeled-pairs',
     columns: { text: 'premise', text2: 'hypothesis', label: 'label' },
     labelNames: ['entailment', 'neutral', 'contradiction'],

@@ -229,7 +229,8 @@ export class ExampleCollector {
       for (let i = 0; i < raws.length; i++) {
         const raw = raws[i] as string;
         let idx = exact.get(raw) ?? folded.get(raw.toLowerCase());
-        if (idx === undefined && INT_LIKE.test(raw) && Number(raw) < given.length) idx = Number(raw);
+        if (idx === undefined && INT_LIKE.test(raw) && Number(raw) < given.length)
+          idx = Number(raw);
         if (idx === undefined) {
           throw new UserError(
             `${this.labelAt[i]}: the label "${raw}" is not one of ${given.map((g) => `"${g}"`).join(', ')}.`,

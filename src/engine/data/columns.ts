@@ -153,15 +153,15 @@ export function resolveColumns(
     used.add(idx);
   }
 
+  // Header-less: the unmapped roles take the columns the map left free, in order.
+  const free = header.map((_, i) => i).filter((i) => !used.has(i));
+  const unmapped = roles.filter((r) => out[r] === undefined);
   for (const role of roles) {
     if (out[role] !== undefined) continue;
     let idx = -1;
     if (headerless) {
-      // Positional: the kind's roles in order, skipping columns the map already took.
-      const free = header.map((_, i) => i).filter((i) => !used.has(i));
-      const order = roles.filter((r) => columns?.[r] === undefined || columns[r] === '');
-      const k = order.indexOf(role);
-      if (k >= 0 && k < free.length) idx = free[k] as number;
+      const k = unmapped.indexOf(role);
+      if (k < free.length) idx = free[k] as number;
     } else if (kind === 'sentences' && role === 'text' && header.length === 1) {
       idx = 0;
     } else {
@@ -198,7 +198,10 @@ const NAME_LIKE = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
  * Whether the first row of a delimited file is a header: every field looks like a column name
  * (letters, digits, `_ . -`, no spaces) and at least one is a known name or one the map asks for.
  */
-export function looksLikeHeader(fields: readonly string[], columns: ColumnMap | undefined): boolean {
+export function looksLikeHeader(
+  fields: readonly string[],
+  columns: ColumnMap | undefined,
+): boolean {
   if (fields.length === 0) return false;
   const trimmed = fields.map((f) => f.trim());
   if (!trimmed.every((f) => NAME_LIKE.test(f))) return false;
@@ -207,7 +210,9 @@ export function looksLikeHeader(fields: readonly string[], columns: ColumnMap | 
       .filter((v): v is string => typeof v === 'string')
       .map((v) => v.toLowerCase()),
   );
-  return trimmed.some((f) => KNOWN_COLUMN_NAMES.has(f.toLowerCase()) || wanted.has(f.toLowerCase()));
+  return trimmed.some(
+    (f) => KNOWN_COLUMN_NAMES.has(f.toLowerCase()) || wanted.has(f.toLowerCase()),
+  );
 }
 
 /** "1", "2", … for a header-less file of `n` columns. */

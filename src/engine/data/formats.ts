@@ -137,7 +137,11 @@ async function readRecords(
 }
 
 export function readTsv(ctx: ReadContext): Promise<void> {
-  return readRecords(ctx, tsvRecords(textLines(ctx.name, ctx.src, ctx.onProgress)), 'tab-separated');
+  return readRecords(
+    ctx,
+    tsvRecords(textLines(ctx.name, ctx.src, ctx.onProgress)),
+    'tab-separated',
+  );
 }
 
 export function readCsv(ctx: ReadContext): Promise<void> {

@@ -34,7 +34,10 @@ function hubBase(io: DataIO): string {
 
 function getFetch(io: DataIO): typeof fetch {
   const f = io.fetch ?? (typeof fetch === 'function' ? fetch : undefined);
-  if (!f) throw new UserError('This host has no network access (no fetch), so it cannot download data sets.');
+  if (!f)
+    throw new UserError(
+      'This host has no network access (no fetch), so it cannot download data sets.',
+    );
   return f;
 }
 
@@ -69,7 +72,9 @@ export async function download(url: string, io: DataIO, what: string): Promise<U
         step = await reader.read();
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
-        throw new UserError(`The download of ${what} from ${url} broke off after ${loaded} bytes (${why}).`);
+        throw new UserError(
+          `The download of ${what} from ${url} broke off after ${loaded} bytes (${why}).`,
+        );
       }
       if (step.done) break;
       chunks.push(step.value);
@@ -83,7 +88,9 @@ export async function download(url: string, io: DataIO, what: string): Promise<U
     io.onProgress?.({ phase: 'download', loaded, total });
   }
   if (total !== undefined && Number.isFinite(total) && !encoded && loaded < total) {
-    throw new UserError(`The download of ${what} from ${url} stopped after ${loaded} of ${total} bytes.`);
+    throw new UserError(
+      `The download of ${what} from ${url} stopped after ${loaded} of ${total} bytes.`,
+    );
   }
   const out = new Uint8Array(loaded);
   let off = 0;
@@ -151,18 +158,27 @@ async function fetchListingBytes(url: string, id: string, io: DataIO): Promise<U
     );
   }
   if (res.status === 401 || res.status === 403) {
-    throw new UserError(`The Hugging Face data set "${id}" is private or gated, which this app cannot open.`);
+    throw new UserError(
+      `The Hugging Face data set "${id}" is private or gated, which this app cannot open.`,
+    );
   }
   if (!res.ok) throw new HubServerError(`The Hub answered HTTP ${res.status} for ${url}.`);
   return new Uint8Array(await res.arrayBuffer());
 }
 
-function pick(kind: 'config' | 'split', wanted: string | undefined, options: string[], id: string): string {
+function pick(
+  kind: 'config' | 'split',
+  wanted: string | undefined,
+  options: string[],
+  id: string,
+): string {
   const list = options.map((o) => `"${o}"`).join(', ');
   if (wanted !== undefined) {
     if (options.includes(wanted)) return wanted;
     if (kind === 'split' && options.includes(`partial-${wanted}`)) return `partial-${wanted}`;
-    throw new UserError(`The Hugging Face data set "${id}" has no ${kind} "${wanted}"; it has ${list}.`);
+    throw new UserError(
+      `The Hugging Face data set "${id}" has no ${kind} "${wanted}"; it has ${list}.`,
+    );
   }
   const fallback = kind === 'config' ? 'default' : 'train';
   if (options.includes(fallback)) return fallback;
@@ -216,7 +232,9 @@ export async function hubShards(
   const split = pick('split', ref.split, Object.keys(splits), ref.id);
   const urls = (splits[split] ?? []).map((u) => onBase(u, hubBase(io)));
   if (urls.length === 0) {
-    throw new UserError(`The Hugging Face data set "${ref.id}" lists no Parquet files for ${config}/${split}.`);
+    throw new UserError(
+      `The Hugging Face data set "${ref.id}" lists no Parquet files for ${config}/${split}.`,
+    );
   }
   return { config, split, urls };
 }

@@ -4,17 +4,31 @@
  */
 import { type AssetName, loadAsset } from '../assets.ts';
 import { UserError } from '../errors.ts';
-import { type CatalogueEntry, catalogueByHub, catalogueEntry, CATALOGUE } from './catalogue.ts';
+import { CATALOGUE, type CatalogueEntry, catalogueByHub, catalogueEntry } from './catalogue.ts';
 import { cachedDownload, loadHubDataset } from './hub.ts';
 import { parseFile } from './parseFile.ts';
 import { chooseSplit, parseSource } from './source.ts';
-import { DATA_KINDS, type DataIO, type Dataset, type LoadSpec, type ParseOptions } from './types.ts';
+import {
+  DATA_KINDS,
+  type DataIO,
+  type Dataset,
+  type LoadSpec,
+  type ParseOptions,
+} from './types.ts';
 
 /** Built-in sets that ship with the app (work offline). */
 export const BUILTIN_SETS: Record<string, { asset: AssetName; title: string }> = {
   default: {
     asset: 'default-corpus.txt',
     title: 'Brown corpus sentences (offline default for unsupervised training)',
+  },
+  'brown-genres': {
+    asset: 'brown-genres-train.tsv',
+    title: 'Brown corpus sentences labelled by genre: press, non-fiction, learned, fiction (train)',
+  },
+  'brown-genres-test': {
+    asset: 'brown-genres-test.tsv',
+    title: 'Brown corpus sentences labelled by genre (test: documents unseen in train)',
   },
 };
 
@@ -44,7 +58,11 @@ export async function loadDataset(spec: LoadSpec, io: DataIO = {}): Promise<Data
       const set = BUILTIN_SETS[src.name];
       if (!set) {
         throw new UserError(
-          `There is no built-in data set "${src.name}"; the built-in sets are ${Object.keys(BUILTIN_SETS).map((k) => `builtin:${k}`).join(', ')}.`,
+          `There is no built-in data set "${src.name}"; the built-in sets are ${Object.keys(
+            BUILTIN_SETS,
+          )
+            .map((k) => `builtin:${k}`)
+            .join(', ')}.`,
         );
       }
       const text = await loadAsset(set.asset);
@@ -83,19 +101,20 @@ export async function loadDataset(spec: LoadSpec, io: DataIO = {}): Promise<Data
       });
     }
     case 'url': {
-      const bytes = await cachedDownload(src.url, io, src.url);
       const path = new URL(src.url).pathname;
       const name = decodeURIComponent(path.split('/').pop() || 'download');
+      const bytes = await cachedDownload(src.url, io, name);
       const ds = await parseFile(name, bytes, spec.kind, spec.columns, spec.limit, opts);
       return { ...ds, name: spec.source };
     }
     case 'file': {
       if (!io.openFile) {
-        throw new UserError(`This host cannot open files, so the data source "${spec.source}" cannot be read.`);
+        throw new UserError(
+          `This host cannot open files, so the data source "${spec.source}" cannot be read.`,
+        );
       }
       const file = await io.openFile(src.path);
-      const name = src.path.split(/[\\/]/).pop() || src.path;
-      return parseFile(name, file, spec.kind, spec.columns, spec.limit, opts);
+      return parseFile(src.name, file, spec.kind, spec.columns, spec.limit, opts);
     }
   }
 }

@@ -4,7 +4,12 @@
  * columns the kind needs, so a large upload is never decoded whole. Hugging Face's `huggingface`
  * key-value metadata supplies ClassLabel names.
  */
-import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import {
+  type AsyncBuffer,
+  type FileMetaData,
+  parquetMetadataAsync,
+  parquetReadObjects,
+} from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { UserError } from '../errors.ts';
 import type { ReadContext } from './formats.ts';
@@ -21,7 +26,10 @@ export function asyncBuffer(src: ByteSource): AsyncBuffer {
     return {
       byteLength: src.byteLength,
       slice: (start, end) =>
-        src.buffer.slice(src.byteOffset + start, src.byteOffset + (end ?? src.byteLength)) as ArrayBuffer,
+        src.buffer.slice(
+          src.byteOffset + start,
+          src.byteOffset + (end ?? src.byteLength),
+        ) as ArrayBuffer,
     };
   }
   return { byteLength: src.size, slice: (start, end) => src.slice(start, end).arrayBuffer() };

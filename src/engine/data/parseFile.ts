@@ -75,7 +75,9 @@ export async function detectFormat(
   const ext = extension(name);
   if (isParquetHead(head)) return 'parquet';
   if (ext === 'parquet') {
-    throw new UserError(`${name} does not start with the Parquet marker "PAR1", so it is not Parquet.`);
+    throw new UserError(
+      `${name} does not start with the Parquet marker "PAR1", so it is not Parquet.`,
+    );
   }
   refuseNonText(name, head);
   const lines = firstLines(head, 20);
@@ -124,7 +126,11 @@ export async function parseFile(
 }
 
 /** Run one reader into the context's collector (the Hub loader feeds several shards to one). */
-export async function readFormat(format: FileFormat, ctx: ReadContext, kind: DataKind): Promise<void> {
+export async function readFormat(
+  format: FileFormat,
+  ctx: ReadContext,
+  kind: DataKind,
+): Promise<void> {
   switch (format) {
     case 'parquet':
       return readParquet(ctx);

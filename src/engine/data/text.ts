@@ -133,7 +133,11 @@ export async function* textLines(
     try {
       text = decoder.decode(chunk, { stream: true });
     } catch {
-      const bad = Math.max(0, firstInvalidUtf8(chunk, true));
+      // Up to 3 leading continuation bytes finish a character begun in the previous chunk.
+      let skip = 0;
+      while (skip < 3 && skip < chunk.length && ((chunk[skip] as number) & 0xc0) === 0x80) skip++;
+      const rel = firstInvalidUtf8(chunk.subarray(skip), true);
+      const bad = rel < 0 ? 0 : rel + skip;
       const at = lineNo + countNewlines(chunk, bad);
       throw new UserError(
         `${name} is not UTF-8 text: line ${at} has a byte sequence that is not valid UTF-8 (re-save the file as UTF-8).`,

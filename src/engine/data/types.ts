@@ -77,6 +77,7 @@ export interface DataCache {
 export interface DataProgress {
   /** 'list' (Hub file listing), 'download', 'cache' (read from the cache), 'parse'. */
   phase: string;
+  /** Bytes, except while parsing Parquet, where it counts rows (as does `total`). */
   loaded: number;
   total?: number;
 }

@@ -20,13 +20,16 @@ import { embeddingLookup } from './embeddingLookup.ts';
 import { activation, type DropoutPlan, LayerNorm, Linear, siteDropout } from './layers.ts';
 import { ParamStore } from './params.ts';
 
-/** int32 [B, L] tensors. positionIds may be permuted per row (ConSERT token shuffle). */
-export interface EncoderInputs {
+/**
+ * int32 [B, L] tensors. positionIds may be permuted per row (ConSERT token shuffle).
+ * (A type, not an interface, so `tf.dispose(inputs)` accepts it as a TensorContainer.)
+ */
+export type EncoderInputs = {
   inputIds: tf.Tensor2D;
   attentionMask: tf.Tensor2D;
   tokenTypeIds?: tf.Tensor2D;
   positionIds?: tf.Tensor2D;
-}
+};
 
 export interface ForwardOptions {
   /** Dropout on (at every site BERT has it) only when true. */
@@ -44,14 +47,15 @@ export interface ForwardOptions {
   embeddingHook?: (embeddings: tf.Tensor3D) => tf.Tensor3D;
 }
 
-export interface EncoderOutput {
+/** `tf.dispose(output)` frees it (lastHiddenState is also the last of hiddenStates). */
+export type EncoderOutput = {
   /** [B, L, H], the same tensor as hiddenStates[num_hidden_layers]. */
   lastHiddenState: tf.Tensor3D;
   /** Embedding output (after the hook) then each layer's output, like HF output_hidden_states. */
   hiddenStates: tf.Tensor3D[];
   /** [B, H] tanh(dense(lastHiddenState[:, 0])). */
   poolerOutput: tf.Tensor2D;
-}
+};
 
 /**
  * The additive attention mask, HF's `(1 - mask) * finfo(float32).min`. Any value whose exp
@@ -73,9 +77,22 @@ class BertEmbeddings {
 
   constructor(params: ParamStore, c: BertConfig) {
     const H = c.hidden_size;
-    this.word = params.create('embeddings.word_embeddings.weight', [c.vocab_size, H], 'normal', c.pad_token_id);
-    this.position = params.create('embeddings.position_embeddings.weight', [c.max_position_embeddings, H], 'normal');
-    this.tokenType = params.create('embeddings.token_type_embeddings.weight', [c.type_vocab_size, H], 'normal');
+    this.word = params.create(
+      'embeddings.word_embeddings.weight',
+      [c.vocab_size, H],
+      'normal',
+      c.pad_token_id,
+    );
+    this.position = params.create(
+      'embeddings.position_embeddings.weight',
+      [c.max_position_embeddings, H],
+      'normal',
+    );
+    this.tokenType = params.create(
+      'embeddings.token_type_embeddings.weight',
+      [c.type_vocab_size, H],
+      'normal',
+    );
     this.norm = new LayerNorm(params, 'embeddings.LayerNorm', H, c.layer_norm_eps);
   }
 
@@ -126,7 +143,8 @@ class BertAttention {
    */
   apply(x: tf.Tensor3D, maskBias: tf.Tensor4D, plan: DropoutPlan | null): tf.Tensor3D {
     const [B, L, H] = x.shape;
-    const split = (t: tf.Tensor) => t.reshape([B, L, this.heads, this.headSize]).transpose([0, 2, 1, 3]);
+    const split = (t: tf.Tensor) =>
+      t.reshape([B, L, this.heads, this.headSize]).transpose([0, 2, 1, 3]);
     const q = split(this.query.apply(x)); // [B, nh, L, dh]
     const k = split(this.key.apply(x)); // [B, nh, L, dh]
     const v = split(this.value.apply(x)); // [B, nh, L, dh]
@@ -151,9 +169,19 @@ class BertFeedForward {
     c: BertConfig,
     private readonly layer: number,
   ) {
-    this.intermediate = new Linear(params, `${prefix}.intermediate.dense`, c.hidden_size, c.intermediate_size);
+    this.intermediate = new Linear(
+      params,
+      `${prefix}.intermediate.dense`,
+      c.hidden_size,
+      c.intermediate_size,
+    );
     this.output = new Linear(params, `${prefix}.output.dense`, c.intermediate_size, c.hidden_size);
-    this.norm = new LayerNorm(params, `${prefix}.output.LayerNorm`, c.hidden_size, c.layer_norm_eps);
+    this.norm = new LayerNorm(
+      params,
+      `${prefix}.output.LayerNorm`,
+      c.hidden_size,
+      c.layer_norm_eps,
+    );
     this.act = activation(c.hidden_act);
   }
 
@@ -209,14 +237,21 @@ export class BertModel {
     private readonly passSeed: number,
   ) {
     this.embeddings = new BertEmbeddings(params, config);
-    this.layers = Array.from({ length: config.num_hidden_layers }, (_, i) => new BertLayer(params, config, i));
+    this.layers = Array.from(
+      { length: config.num_hidden_layers },
+      (_, i) => new BertLayer(params, config, i),
+    );
     this.pooler = new BertPooler(params, config);
     this.vars = params.variables;
   }
 
   /** BERT's init: normal(0, initializer_range) weights and embeddings (pad row 0), zero biases, LayerNorm 1 / 0. */
   static random(config: BertConfig, seed: number): BertModel {
-    return new BertModel(config, ParamStore.random(seed, config.initializer_range), mixSeed(seed, 1));
+    return new BertModel(
+      config,
+      ParamStore.random(seed, config.initializer_range),
+      mixSeed(seed, 1),
+    );
   }
 
   /**

@@ -117,11 +117,15 @@ export function parseBertConfig(json: unknown, file = 'config.json'): BertConfig
   }
   const eps = j.layer_norm_eps ?? DEFAULTS.layer_norm_eps;
   if (typeof eps !== 'number' || !(eps > 0 && eps < 1)) {
-    throw new UserError(`${file}: field "layer_norm_eps" must be a small positive number, got ${show(eps)}.`);
+    throw new UserError(
+      `${file}: field "layer_norm_eps" must be a small positive number, got ${show(eps)}.`,
+    );
   }
   const range = j.initializer_range ?? DEFAULTS.initializer_range;
   if (typeof range !== 'number' || !(range > 0)) {
-    throw new UserError(`${file}: field "initializer_range" must be a positive number, got ${show(range)}.`);
+    throw new UserError(
+      `${file}: field "initializer_range" must be a positive number, got ${show(range)}.`,
+    );
   }
   const classifierDropout = j.classifier_dropout ?? null;
   if (classifierDropout !== null) probability(j, 'classifier_dropout', file);

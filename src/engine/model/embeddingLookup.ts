@@ -16,7 +16,7 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
   const [vocab, hidden] = table.shape;
   const outShape = [...ids.shape, hidden];
   const flatIds = (ids.dtype === 'int32' ? ids : ids.toInt()).reshape([-1]) as tf.Tensor1D; // [N]
-  const lookup = tf.customGrad((t: tf.Tensor, save: tf.GradSaveFunc) => {
+  const forward = (t: tf.Tensor, save: tf.GradSaveFunc) => {
     save([flatIds]);
     const value = tf.gather(t as tf.Tensor2D, flatIds); // [N, H]
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -24,6 +24,7 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
       return tf.scatterND(idx, dy.reshape([-1, hidden]), [vocab, hidden]); // [V, H]
     };
     return { value, gradFunc };
-  });
+  };
+  const lookup = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]);
   return (lookup(table) as tf.Tensor).reshape(outShape);
 }

@@ -39,8 +39,20 @@ export class ClassifierHead {
   }
 
   /** normal(0, std) weight, zero bias. */
-  static random(hidden: number, numLabels: number, seed: number, dropoutRate = 0.1, std = 0.02): ClassifierHead {
-    return new ClassifierHead(ParamStore.random(seed, std), hidden, numLabels, dropoutRate, mixSeed(seed, 1));
+  static random(
+    hidden: number,
+    numLabels: number,
+    seed: number,
+    dropoutRate = 0.1,
+    std = 0.02,
+  ): ClassifierHead {
+    return new ClassifierHead(
+      ParamStore.random(seed, std),
+      hidden,
+      numLabels,
+      dropoutRate,
+      mixSeed(seed, 1),
+    );
   }
 
   /** From `classifier.weight` [in, out] and `classifier.bias` [numLabels] (shared, not copied). */
@@ -50,7 +62,13 @@ export class ClassifierHead {
     tensors: Map<string, tf.Tensor>,
     dropoutRate = 0.1,
   ): ClassifierHead {
-    return new ClassifierHead(ParamStore.fromWeights(tensors, 'ClassifierHead'), hidden, numLabels, dropoutRate, 0);
+    return new ClassifierHead(
+      ParamStore.fromWeights(tensors, 'ClassifierHead'),
+      hidden,
+      numLabels,
+      dropoutRate,
+      0,
+    );
   }
 
   /** [B, H] pooled → [B, numLabels] logits (or regression outputs when numLabels = 1). */

@@ -5,6 +5,7 @@
 import { mixSeed } from '../rng.ts';
 import * as tf from '../tf.ts';
 import type { HiddenAct } from './config.ts';
+import { denseMatMul } from './denseMatMul.ts';
 import type { ParamStore } from './params.ts';
 
 /** y = x·W + b, W stored [in, out] (PyTorch's nn.Linear stores the transpose). */
@@ -26,7 +27,8 @@ export class Linear {
   apply(x: tf.Tensor): tf.Tensor {
     const lead = x.shape.slice(0, -1);
     const x2 = x.reshape([-1, this.inFeatures]) as tf.Tensor2D; // [N, in]
-    const y = tf.fused.matMul({ a: x2, b: this.weight as tf.Tensor2D, bias: this.bias }); // [N, out]
+    // PERF (issue 8): denseMatMul keeps the WASM backend's gradient products on XNNPACK.
+    const y = denseMatMul(x2, this.weight as tf.Tensor2D, this.bias as tf.Tensor1D); // [N, out]
     return y.reshape([...lead, this.outFeatures]);
   }
 }
@@ -90,7 +92,10 @@ export function dropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
   if (!(rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
   return tf.tidy(() => {
     const u = tf.randomUniform(x.shape, 0, 1, 'float32', seed);
-    const keep = tf.greaterEqual(u, rate).toFloat().mul(1 / (1 - rate));
+    const keep = tf
+      .greaterEqual(u, rate)
+      .toFloat()
+      .mul(1 / (1 - rate));
     return x.mul(keep);
   });
 }

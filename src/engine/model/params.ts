@@ -43,7 +43,9 @@ export class ParamStore {
   create(name: string, shape: number[], init: ParamInit, paddingRow?: number): tf.Variable {
     if (this.variables.has(name)) throw new Error(`parameter ${name} created twice`);
     const index = this.count++;
-    const variable = tf.tidy(() => tf.variable(this.initialValue(name, shape, init, index, paddingRow)));
+    const variable = tf.tidy(() =>
+      tf.variable(this.initialValue(name, shape, init, index, paddingRow)),
+    );
     this.variables.set(name, variable);
     return variable;
   }

@@ -40,9 +40,13 @@ export function parsePooling(s: string, where = 'pooling'): Pooling {
  * @returns    [B, H]
  */
 export function maskedMean(x: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+  // A batched matMul, not mul + sum over axis 1: fewer kernels, and on WebGPU a transpose of an
+  // int32 mask cast to float32 (a relabel there, not a conversion) compiles a bad shader and reads 0.
   return tf.tidy(() => {
-    const m = mask.toFloat().expandDims(2); // [B, L, 1]
-    return x.mul(m).sum(1).div(m.sum(1)) as tf.Tensor2D; // [B, H]
+    const [B, , H] = x.shape;
+    const m = mask.toFloat(); // [B, L]
+    const sum = tf.matMul(m.expandDims(1) as tf.Tensor3D, x).reshape([B, H]); // [B, H]
+    return sum.div(m.sum(1, true)) as tf.Tensor2D; // [B, H] / [B, 1]
   });
 }
 
@@ -52,7 +56,11 @@ export function maskedMean(x: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
  * @param attentionMask [B, L] the mask the batch was encoded with
  * @returns             [B, H]
  */
-export function pool(out: EncoderOutput, attentionMask: tf.Tensor2D, pooling: Pooling): tf.Tensor2D {
+export function pool(
+  out: EncoderOutput,
+  attentionMask: tf.Tensor2D,
+  pooling: Pooling,
+): tf.Tensor2D {
   const hs = out.hiddenStates;
   const last = out.lastHiddenState; // [B, L, H]
   switch (pooling) {
@@ -68,7 +76,9 @@ export function pool(out: EncoderOutput, attentionMask: tf.Tensor2D, pooling: Po
       return tf.tidy(() => maskedMean(hs[0]!.add(last).div(2) as tf.Tensor3D, attentionMask));
     case 'avg_top2':
       if (hs.length < 2) throw new Error('avg_top2 needs at least two hidden states');
-      return tf.tidy(() => maskedMean(last.add(hs[hs.length - 2]!).div(2) as tf.Tensor3D, attentionMask));
+      return tf.tidy(() =>
+        maskedMean(last.add(hs[hs.length - 2]!).div(2) as tf.Tensor3D, attentionMask),
+      );
   }
 }
 

@@ -49,7 +49,7 @@ export function cosineLogits(a: tf.Tensor2D, b: tf.Tensor2D, temperature: number
 export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: Labels): tf.Scalar {
   const [n, c] = logits.shape;
   return tf.tidy(() => {
-    const y = labelTensor(labels, n, 'labels'); // [N] int32
+    const y = labelTensor(labels, n, 'labels', c); // [N] int32
     const logProb = tf.logSoftmax(logits, -1); // [N, C]
     const picked = tf.sum(tf.mul(logProb, tf.oneHot(y, c)), 1); // [N]
     return tf.neg(tf.mean(picked)) as tf.Scalar;
@@ -61,15 +61,23 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: Labels): tf.Sca
  * `tf.grads` / `tf.variableGrads` (PyTorch's `x.detach()`).
  */
 export function stopGradient<T extends tf.Tensor>(x: T): T {
-  const op = tf.customGrad((t: tf.Tensor) => ({
-    value: tf.clone(t),
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+    value: tf.clone(args[0] as tf.Tensor),
     gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
   }));
   return op(x) as T;
 }
 
-/** `labels` as an int32 tensor [n]; throws when the count differs from `n`. */
-export function labelTensor(labels: Labels, n: number, what: string): tf.Tensor1D {
+/**
+ * `labels` as an int32 tensor [n]; throws when the count differs from `n` and, for plain
+ * numbers, when a value is not an integer in [0, numClasses) (tensors are not read back).
+ */
+export function labelTensor(
+  labels: Labels,
+  n: number,
+  what: string,
+  numClasses = Number.POSITIVE_INFINITY,
+): tf.Tensor1D {
   if (labels instanceof tf.Tensor) {
     if (labels.rank !== 1 || labels.shape[0] !== n) {
       throw new Error(`${what} must have shape [${n}], got [${labels.shape.join(', ')}]`);
@@ -81,6 +89,9 @@ export function labelTensor(labels: Labels, n: number, what: string): tf.Tensor1
   }
   for (const v of labels) {
     if (!Number.isInteger(v)) throw new Error(`${what} must be integers, got ${v}`);
+    if (v < 0 || v >= numClasses) {
+      throw new Error(`${what} must lie in [0, ${numClasses}), got ${v}`);
+    }
   }
   return tf.tensor1d(labels as number[], 'int32');
 }

@@ -26,7 +26,7 @@ export interface SimcseUnsupOptions {
   symmetric?: boolean;
   /**
    * Extra negatives [K, D] (ESimCSE / MoCo momentum queue, see `NegativeQueue`), appended as
-   * columns `cos(z_i, q_k)/τ`. They are constants: no gradient flows into the queue.
+   * columns `cos(z_i, q_k)/τ`. `NegativeQueue` stores detached copies, so no gradient flows into it.
    * With `symmetric`, the z2→z1 rows get the queue columns too (`cos(z2_i, q_k)/τ`).
    */
   queue?: tf.Tensor2D | null;

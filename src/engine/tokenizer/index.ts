@@ -14,8 +14,11 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { loadAsset } from '../assets.ts';
 import { UserError } from '../errors.ts';
 import { type EncodedBatch, type EncodedRow, padRows } from './batch.ts';
-import { parseVocabTxt, formatVocabTxt } from './vocabTxt.ts';
-import { type SpecialTokenNames, specialTokensMapOf } from './specialTokens.ts';
+import {
+  requireSpecialTokens,
+  type SpecialTokenNames,
+  specialTokensMapOf,
+} from './specialTokens.ts';
 import {
   DEFAULT_NORMALIZER,
   type NormalizerOptions,
@@ -31,6 +34,7 @@ import {
 } from './tokenizerJson.ts';
 import { truncateLongestFirst } from './truncation.ts';
 import { textFixes } from './unicodeFixes.ts';
+import { formatVocabTxt, parseVocabTxt } from './vocabTxt.ts';
 
 export type { EncodedBatch } from './batch.ts';
 export type { NormalizerOptions } from './tokenizerConfig.ts';
@@ -75,19 +79,7 @@ export class BertTokenizer {
     this.tokens = tokens;
     this.ids = new Map(tokens.map((t, i) => [t, i]));
     this.special = special;
-    const required: [string, string][] = [
-      ['unknown', special.unk],
-      ['classifier', special.cls],
-      ['separator', special.sep],
-      ['padding', special.pad],
-    ];
-    for (const [role, token] of required) {
-      if (!this.ids.has(token)) {
-        throw new UserError(
-          `${file} has no ${role} token "${token}": a BERT vocabulary needs ${special.unk}, ${special.cls}, ${special.sep} and ${special.pad}.`,
-        );
-      }
-    }
+    requireSpecialTokens((t) => this.ids.has(t), special, file);
     // A tokenizer.json without a post-processor would add no [CLS]/[SEP]; the encoder needs them.
     json.post_processor ??= bertTemplateJson(
       special.cls,
@@ -99,7 +91,9 @@ export class BertTokenizer {
     try {
       this.engine = new Tokenizer(json, {});
     } catch (e) {
-      throw new UserError(`${file} cannot be used: ${(e as Error).message}.`);
+      throw new UserError(
+        `${file} cannot be used: ${String((e as Error).message).replace(/\.$/, '')}.`,
+      );
     }
     const n = json.normalizer;
     this.fix =
@@ -148,14 +142,9 @@ export class BertTokenizer {
     const config = readTokenizerConfig(tokenizerConfig);
     const tokens = parseVocabTxt(vocabTxt);
     const normalizer: NormalizerOptions = { ...DEFAULT_NORMALIZER, ...config.normalizer };
-    for (const t of [config.special.unk, config.special.cls, config.special.sep]) {
-      // Checked here too because the tokenizer.json template needs their ids.
-      if (!tokens.includes(t)) {
-        throw new UserError(
-          `vocab.txt has no "${t}" token: a BERT vocabulary needs ${config.special.unk}, ${config.special.cls}, ${config.special.sep} and ${config.special.pad}.`,
-        );
-      }
-    }
+    // Checked before building: the tokenizer.json template needs the [CLS] and [SEP] ids.
+    const known = new Set(tokens);
+    requireSpecialTokens((t) => known.has(t), config.special, 'vocab.txt');
     const json = buildTokenizerJson(tokens, normalizer, config.special);
     return new BertTokenizer(json, tokens, config.special, config.modelMaxLength, 'vocab.txt');
   }

@@ -4,8 +4,8 @@
  * vocabulary is learned from before any vocabulary exists.
  */
 import { BertNormalizer, BertPreTokenizer } from '@huggingface/tokenizers';
-import { bertNormalizerJson } from './tokenizerJson.ts';
 import { DEFAULT_NORMALIZER, type NormalizerOptions } from './tokenizerConfig.ts';
+import { bertNormalizerJson } from './tokenizerJson.ts';
 import { textFixes } from './unicodeFixes.ts';
 
 /** text → words; with the default options this is the uncased BERT pre-tokenisation. */

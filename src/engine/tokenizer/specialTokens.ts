@@ -56,6 +56,30 @@ export function readSpecialTokenNames(
   return names;
 }
 
+/**
+ * Throws `UserError` unless the vocabulary has the four tokens a BERT encoder cannot do without
+ * ([MASK] is optional: only masked-LM training needs it).
+ */
+export function requireSpecialTokens(
+  has: (token: string) => boolean,
+  names: SpecialTokenNames,
+  file: string,
+): void {
+  const roles: [string, string][] = [
+    ['unknown', names.unk],
+    ['classifier', names.cls],
+    ['separator', names.sep],
+    ['padding', names.pad],
+  ];
+  for (const [role, token] of roles) {
+    if (!has(token)) {
+      throw new UserError(
+        `${file} has no ${role} token "${token}": a BERT vocabulary needs ${names.unk}, ${names.cls}, ${names.sep} and ${names.pad}.`,
+      );
+    }
+  }
+}
+
 /** `special_tokens_map.json` as Hugging Face writes it for BERT. */
 export function specialTokensMapOf(names: SpecialTokenNames, hasMask: boolean): object {
   return {

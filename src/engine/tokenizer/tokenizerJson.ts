@@ -25,7 +25,10 @@ export interface WordPieceModelJson {
   vocab: Record<string, number>;
 }
 
-/** The parts of a tokenizer.json this app reads; other fields pass through untouched. */
+/**
+ * The tokenizer.json this app keeps. Saved `truncation` / `padding` settings are dropped (written
+ * as null): `encode`'s maxLength and `encodeBatch`'s padTo decide those.
+ */
 export interface TokenizerJson {
   version: string;
   truncation: unknown;
@@ -106,7 +109,12 @@ export function buildTokenizerJson(
     added_tokens: added,
     normalizer: bertNormalizerJson(normalizer),
     pre_tokenizer: { type: 'BertPreTokenizer' },
-    post_processor: bertTemplateJson(special.cls, vocab[special.cls]!, special.sep, vocab[special.sep]!),
+    post_processor: bertTemplateJson(
+      special.cls,
+      vocab[special.cls]!,
+      special.sep,
+      vocab[special.sep]!,
+    ),
     decoder: { type: 'WordPiece', prefix: CONTINUING_SUBWORD_PREFIX, cleanup: true },
     model: {
       type: 'WordPiece',
@@ -180,7 +188,9 @@ export function readTokenizerJson(
     throw new UserError(`${file} field "model.continuing_subword_prefix" must be a string.`);
   }
   if (typeof maxChars !== 'number' || !Number.isInteger(maxChars) || maxChars < 1) {
-    throw new UserError(`${file} field "model.max_input_chars_per_word" must be a positive integer.`);
+    throw new UserError(
+      `${file} field "model.max_input_chars_per_word" must be a positive integer.`,
+    );
   }
   const added = readAddedTokens(input.added_tokens, tokens, file);
 

@@ -1,12 +1,14 @@
 /**
- * Learns a WordPiece vocabulary from a corpus: the BPE-style procedure Hugging Face's
- * `WordPieceTrainer` uses (Sennrich et al. 2016 merges, written with BERT's "##" prefix).
+ * Learns a WordPiece vocabulary from a corpus with the BPE-style procedure behind Hugging Face's
+ * `WordPieceTrainer` (Sennrich et al. 2016 merges, spelled with BERT's "##" prefix); our own
+ * code, our own tie rule.
  *
  *  1. Count the words the BERT pre-tokenizer gives (`countWords`).
  *  2. Spell each word as characters, every one after the first with "##":
  *     "lower" → l ##o ##w ##e ##r.
- *  3. The vocabulary starts with the special tokens, every character seen (plus `alphabet`) and
- *     the "##" form of each, so that any word made of known characters can be tokenised.
+ *  3. The vocabulary starts with the special tokens, then every character seen (plus
+ *     `alphabet`, sorted), then the "##" form of each, so that any word made of known characters
+ *     can be tokenised.
  *  4. Repeatedly merge the most frequent adjacent pair in the corpus (counted over word
  *     occurrences) into one symbol: (l, ##o) → lo, (##e, ##r) → ##er. Each new symbol is appended
  *     to the vocabulary, so frequent whole words and frequent "##" suffixes arrive first.
@@ -22,9 +24,17 @@ import { CONTINUING_SUBWORD_PREFIX, MAX_INPUT_CHARS_PER_WORD } from './tokenizer
 
 export const DEFAULT_SPECIAL_TOKEN_ORDER = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 
-/** Printable ASCII, lower-cased (what the uncased normalizer leaves of it). */
-export const PRINTABLE_ASCII_LOWER: readonly string[] = [
-  ...new Set(Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i).toLowerCase())),
+/**
+ * Characters every learned vocabulary gets even when its corpus lacks them: printable ASCII
+ * (lower-cased, as the uncased normalizer leaves it) and the typographic marks common in web
+ * text (curly quotes, dashes, ellipsis, bullets, currency, degree, ...), so that text pasted
+ * from the web does not turn into [UNK] at every quote.
+ */
+export const DEFAULT_ALPHABET: readonly string[] = [
+  ...new Set(
+    Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i).toLowerCase()),
+  ),
+  ...'‘’‚“”„–—‐…•·′″«»‹›¡¿§¶©®™°±×÷¢£¤¥€₤¹²³¼½¾',
 ];
 
 export interface VocabLearnerOptions {
@@ -34,7 +44,7 @@ export interface VocabLearnerOptions {
   minFrequency?: number;
   /** First tokens, ids 0.. in this order. Default [PAD] [UNK] [CLS] [SEP] [MASK]. */
   specialTokens?: readonly string[];
-  /** Characters included even when the corpus lacks them. Default printable ASCII (lower case). */
+  /** Characters included even when the corpus lacks them. Default `DEFAULT_ALPHABET`. */
   alphabet?: Iterable<string>;
 }
 
@@ -78,7 +88,7 @@ export function learnWordPieceVocab(
     .map(([w, c]) => ({ chars: [...w], count: c }));
 
   // 3. Specials, characters, "##" characters.
-  const chars = new Set<string>(options.alphabet ?? PRINTABLE_ASCII_LOWER);
+  const chars = new Set<string>(options.alphabet ?? DEFAULT_ALPHABET);
   for (const w of words) for (const ch of w.chars) chars.add(ch);
   const alphabet = [...chars].sort(byUnits);
   const vocab: string[] = [];
@@ -115,9 +125,7 @@ export function learnWordPieceVocab(
     for (let i = 0; i + 1 < syms.length; i++) {
       const k = pairKey(syms[i]!, syms[i + 1]!);
       pairCounts.set(k, (pairCounts.get(k) ?? 0) + counts[w]!);
-      let set = pairWords.get(k);
-      if (!set) pairWords.set(k, (set = new Set()));
-      set.add(w);
+      noteWord(pairWords, k, w);
     }
   });
 
@@ -154,9 +162,7 @@ export function learnWordPieceVocab(
       for (let i = 0; i + 1 < next.length; i++) {
         const k = pairKey(next[i]!, next[i + 1]!);
         bump(k, c);
-        let set = pairWords.get(k);
-        if (!set) pairWords.set(k, (set = new Set()));
-        set.add(w);
+        noteWord(pairWords, k, w);
       }
       spelled[w] = next;
     }
@@ -173,6 +179,13 @@ export function learnWordPieceVocab(
     }
   }
   return vocab;
+}
+
+/** Records that word `w` contains the pair `key`. */
+function noteWord(pairWords: Map<number, Set<number>>, key: number, w: number): void {
+  const set = pairWords.get(key);
+  if (set) set.add(w);
+  else pairWords.set(key, new Set([w]));
 }
 
 /** `syms` with every non-overlapping (a, b), left to right, replaced by m; `syms` if none. */

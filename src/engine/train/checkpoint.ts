@@ -3,8 +3,9 @@
  * RNG and batcher state, and the metrics so far. Plain typed arrays and JSON only, so it can be
  * stored in IndexedDB (structured clone) or written to a folder by the CLI.
  */
-import type { OptimizerState } from './optim/optimizer.ts';
+
 import type { EvalEvent, StepEvent } from './events.ts';
+import type { OptimizerState } from './optim/optimizer.ts';
 
 export interface TensorRecord {
   shape: number[];

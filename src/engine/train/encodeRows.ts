@@ -2,15 +2,16 @@
  * Tokenise rows of text, pad them to a length bucket, build the embedding-level views' hook, and
  * run the encoder + pooler (+ SimCSE's MLP) → one representation per row.
  */
+
+import { type EmbeddingViewPass, makeEmbeddingHook } from '../augment/consert.ts';
+import type { EmbeddingView } from '../augment/types.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
 import { bucketLength } from '../data/index.ts';
 import type { EncoderInputs } from '../model/index.ts';
-import { pool } from '../model/pooling.ts';
+import { type Pooling, pool } from '../model/pooling.ts';
+import { mixSeed, Rng } from '../rng.ts';
 import * as tf from '../tf.ts';
 import type { EncoderBundle } from './encoderSetup.ts';
-import { makeEmbeddingHook, type EmbeddingViewPass } from '../augment/consert.ts';
-import type { EmbeddingView } from '../augment/types.ts';
-import { mixSeed, Rng } from '../rng.ts';
 
 /** A run of rows that share one view (e.g. all first views of a batch). */
 export interface Segment {
@@ -32,7 +33,11 @@ export interface TokenisedRows {
 }
 
 /** Tokenises all segments together and pads to one bucketed length (few distinct shapes). */
-export function tokeniseSegments(bundle: EncoderBundle, segments: Segment[], maxLength: number): TokenisedRows {
+export function tokeniseSegments(
+  bundle: EncoderBundle,
+  segments: Segment[],
+  maxLength: number,
+): TokenisedRows {
   const texts = segments.flatMap((s) => s.texts);
   const hasPairs = segments.some((s) => s.pairs);
   const pairs = hasPairs ? segments.flatMap((s) => s.pairs ?? s.texts.map(() => '')) : undefined;
@@ -41,7 +46,11 @@ export function tokeniseSegments(bundle: EncoderBundle, segments: Segment[], max
   const enc =
     length === first.seqLength
       ? first
-      : bundle.tokenizer.encodeBatch(texts, { maxLength, padTo: length, ...(pairs ? { pairs } : {}) });
+      : bundle.tokenizer.encodeBatch(texts, {
+          maxLength,
+          padTo: length,
+          ...(pairs ? { pairs } : {}),
+        });
   const out: TokenisedRows['segments'] = [];
   let start = 0;
   for (const s of segments) {
@@ -61,6 +70,8 @@ export function tokeniseSegments(bundle: EncoderBundle, segments: Segment[], max
 export interface EncodeOptions {
   training: boolean;
   dropoutSeed: number;
+  /** How rows are pooled and whether SimCSE's MLP follows (see `representation`). */
+  pooling: Pooling;
   /** Apply SimCSE's MLP over the pooled output. */
   useMlp: boolean;
   /** Embedding-level view of view-1 rows and of view-2 rows (null: none). */
@@ -156,7 +167,7 @@ export function encodeTokenised(
     dropoutSeed: opts.dropoutSeed,
     ...(hook ? { embeddingHook: hook } : {}),
   });
-  let h = pool(out, inputs.attentionMask, bundle.pooling); // [rows, H]
+  let h = pool(out, inputs.attentionMask, opts.pooling); // [rows, H]
   if (opts.useMlp && bundle.mlp) h = bundle.mlp.forward(h);
   return h;
 }
@@ -174,8 +185,11 @@ function makeHook(
     const parts: tf.Tensor3D[] = [];
     let at = 0;
     for (const { seg, pass } of passes) {
-      if (seg.start > at) parts.push(tf.slice(x, [at, 0, 0], [seg.start - at, -1, -1]) as tf.Tensor3D);
-      parts.push(pass.embeddingHook(tf.slice(x, [seg.start, 0, 0], [seg.count, -1, -1]) as tf.Tensor3D));
+      if (seg.start > at)
+        parts.push(tf.slice(x, [at, 0, 0], [seg.start - at, -1, -1]) as tf.Tensor3D);
+      parts.push(
+        pass.embeddingHook(tf.slice(x, [seg.start, 0, 0], [seg.count, -1, -1]) as tf.Tensor3D),
+      );
       at = seg.start + seg.count;
     }
     if (at < rows) parts.push(tf.slice(x, [at, 0, 0], [rows - at, -1, -1]) as tf.Tensor3D);
@@ -184,9 +198,30 @@ function makeHook(
 }
 
 /** config.augment.embedding → the view of view-1 rows and of view-2 rows. */
-export function embeddingViewsOf(config: ExperimentConfig): [EmbeddingView | null, EmbeddingView | null] {
+export function embeddingViewsOf(
+  config: ExperimentConfig,
+): [EmbeddingView | null, EmbeddingView | null] {
   const e = config.augment.embedding;
   if (!e) return [null, null];
   if ('kind' in e) return [e as EmbeddingView, e as EmbeddingView];
   return [(e.view1 as EmbeddingView | null) ?? null, (e.view2 as EmbeddingView | null) ?? null];
+}
+
+/**
+ * The sentence representation SimCSE trains and evaluates (princeton-nlp/SimCSE models.py):
+ * with `cls` pooling its MLP takes the [CLS] hidden state (it replaces BERT's pooler), in training,
+ * and at test time too when mlpHead is 'always'; with 'train-only' (mlp_only_train) the test-time
+ * representation is the raw [CLS] state (`cls_before_pooler`). Other poolings put the MLP on top.
+ * Non-contrastive objectives (classifiers) use the configured pooling and no MLP.
+ */
+export function representation(
+  config: ExperimentConfig,
+  phase: 'train' | 'eval',
+  contrastive: boolean,
+): { pooling: Pooling; useMlp: boolean } {
+  const mlp = config.encoder.mlpHead;
+  if (!contrastive || mlp === 'none') return { pooling: config.encoder.pooling, useMlp: false };
+  const useMlp = mlp === 'always' || phase === 'train';
+  const pooling = config.encoder.pooling === 'cls' ? 'cls_before_pooler' : config.encoder.pooling;
+  return { pooling, useMlp };
 }

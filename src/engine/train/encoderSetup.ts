@@ -6,6 +6,7 @@ import type { ExperimentConfig } from '../config/schema.ts';
 import { UserError } from '../errors.ts';
 import { BertModel, builtinBertConfig, ClassifierHead, MlpHead } from '../model/index.ts';
 import type { Pooling } from '../model/pooling.ts';
+import type * as tf from '../tf.ts';
 import { BertTokenizer } from '../tokenizer/index.ts';
 import { type FileSource, hubSource, loadModelFolder, urlSource } from '../weights/modelFolder.ts';
 
@@ -23,10 +24,15 @@ export interface EncoderBundle {
 export interface ModelIO {
   fetch?: typeof fetch;
   hubBase?: string;
-  cache?: { get(key: string): Promise<Uint8Array | undefined>; put(key: string, bytes: Uint8Array): Promise<void> };
+  cache?: {
+    get(key: string): Promise<Uint8Array | undefined>;
+    put(key: string, bytes: Uint8Array): Promise<void>;
+  };
   /** Hosts that can read folders (Node) or picked files (browser) resolve other sources here. */
   openModel?: (source: string) => FileSource | Promise<FileSource>;
   onProgress?: (p: { phase: string; loaded: number; total?: number }) => void;
+  /** Non-fatal notes from loading (pooler initialised, unsupported modules…). */
+  onWarning?: (message: string) => void;
 }
 
 /** 'hf:<id>[@rev]' → { id, revision } */
@@ -36,7 +42,9 @@ export function parseHubSource(source: string): { id: string; revision: string }
   const id = at > 0 ? body.slice(0, at) : body;
   const revision = at > 0 ? body.slice(at + 1) : 'main';
   if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id)) {
-    throw new UserError(`encoder.source: "${source}" is not a Hub model id (expected hf:<owner>/<name>[@revision]).`);
+    throw new UserError(
+      `encoder.source: "${source}" is not a Hub model id (expected hf:<owner>/<name>[@revision]).`,
+    );
   }
   return { id, revision };
 }
@@ -45,11 +53,19 @@ async function openSource(source: string, io: ModelIO): Promise<FileSource> {
   const progress = io.onProgress ? { onProgress: io.onProgress } : {};
   if (source.startsWith('hf:')) {
     const { id, revision } = parseHubSource(source);
-    return hubSource(id, revision, { fetch: io.fetch, base: io.hubBase, cache: io.cache, ...progress });
+    return hubSource(id, revision, {
+      fetch: io.fetch,
+      base: io.hubBase,
+      cache: io.cache,
+      ...progress,
+    });
   }
-  if (/^https?:\/\//.test(source)) return urlSource(source, { fetch: io.fetch, cache: io.cache, ...progress });
+  if (/^https?:\/\//.test(source))
+    return urlSource(source, { fetch: io.fetch, cache: io.cache, ...progress });
   if (!io.openModel) {
-    throw new UserError(`encoder.source: cannot open "${source}" here; use builtin, a URL or hf:<id>.`);
+    throw new UserError(
+      `encoder.source: cannot open "${source}" here; use builtin, a URL or hf:<id>.`,
+    );
   }
   return io.openModel(source);
 }
@@ -64,7 +80,8 @@ export async function setupEncoder(
   let model: BertModel;
   let tokenizer: BertTokenizer;
   let baseModel: string;
-  let pooling: Pooling = enc.pooling;
+  const pooling: Pooling = enc.pooling;
+  let heads = new Map<string, tf.Tensor>();
   if (enc.source === 'builtin') {
     tokenizer = await BertTokenizer.builtin();
     const bertConfig = builtinBertConfig({
@@ -80,11 +97,10 @@ export async function setupEncoder(
   } else {
     const folder = await loadModelFolder(await openSource(enc.source, io));
     model = folder.model;
-    tokenizer = folder.tokenizerJson
-      ? BertTokenizer.fromTokenizerJson(folder.tokenizerJson, folder.tokenizerConfig ?? undefined)
-      : BertTokenizer.fromVocab(folder.vocabTxt ?? '', folder.tokenizerConfig ?? undefined);
+    tokenizer = folder.tokenizer;
+    heads = folder.heads;
     baseModel = enc.source;
-    pooling = enc.pooling;
+    for (const w of folder.warnings) io.onWarning?.(w);
   }
   if (enc.maxLength > model.config.max_position_embeddings) {
     throw new UserError(
@@ -92,7 +108,26 @@ export async function setupEncoder(
     );
   }
   const hidden = model.config.hidden_size;
-  const mlp = enc.mlpHead === 'none' ? null : MlpHead.random(hidden, seed + 1);
-  const classifier = numLabels ? ClassifierHead.random(hidden, numLabels, seed + 2) : null;
+  // Heads saved in the folder (SimCSE's mlp.*, BertForSequenceClassification's classifier.*) are
+  // reused when they fit; otherwise they start from BERT's init.
+  const pick = (prefix: string) => new Map([...heads].filter(([k]) => k.startsWith(prefix)));
+  const mlpSaved = pick('mlp.');
+  const clsSaved = pick('classifier.');
+  const savedLabels = clsSaved.get('classifier.bias')?.shape[0];
+  let mlp: MlpHead | null = null;
+  if (enc.mlpHead !== 'none') {
+    mlp =
+      mlpSaved.size === 2
+        ? MlpHead.fromWeights(hidden, mlpSaved)
+        : MlpHead.random(hidden, seed + 1);
+  }
+  let classifier: ClassifierHead | null = null;
+  if (numLabels) {
+    classifier =
+      clsSaved.size === 2 && savedLabels === numLabels
+        ? ClassifierHead.fromWeights(hidden, numLabels, clsSaved, model.config.hidden_dropout_prob)
+        : ClassifierHead.random(hidden, numLabels, seed + 2, model.config.hidden_dropout_prob);
+  }
+  for (const t of heads.values()) t.dispose();
   return { model, tokenizer, pooling, mlp, classifier, baseModel };
 }

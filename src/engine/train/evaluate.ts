@@ -15,8 +15,8 @@ import {
   spearman,
 } from '../metrics/index.ts';
 import * as tf from '../tf.ts';
+import { encodeTokenised, representation, tokeniseSegments } from './encodeRows.ts';
 import type { EncoderBundle } from './encoderSetup.ts';
-import { encodeTokenised, tokeniseSegments } from './encodeRows.ts';
 import type { EvalEvent, ProjectionPoint } from './events.ts';
 import { pca2 } from './pca.ts';
 import { yieldToEventLoop } from './yield.ts';
@@ -44,7 +44,7 @@ async function embed(
   dropoutSeed?: number,
 ): Promise<tf.Tensor2D> {
   const parts: tf.Tensor2D[] = [];
-  const useMlp = inp.contrastive && inp.config.encoder.mlpHead === 'always';
+  const rep = representation(inp.config, 'eval', inp.contrastive);
   for (let i = 0; i < texts.length; i += EVAL_BATCH) {
     const seg = {
       texts: texts.slice(i, i + EVAL_BATCH),
@@ -57,7 +57,7 @@ async function embed(
         encodeTokenised(inp.bundle, inp.config, tok, {
           training: dropoutSeed !== undefined,
           dropoutSeed: (dropoutSeed ?? 0) + i,
-          useMlp,
+          ...rep,
           views: [null, null],
         }),
       ),
@@ -74,9 +74,15 @@ function unit(x: tf.Tensor2D): tf.Tensor2D {
   return tf.div(x, tf.maximum(tf.norm(x, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
 }
 
-async function projection(emb: tf.Tensor2D, texts: string[], groups: string[]): Promise<ProjectionPoint[]> {
+async function projection(
+  emb: tf.Tensor2D,
+  texts: string[],
+  groups: string[],
+): Promise<ProjectionPoint[]> {
   const n = Math.min(PROJECTION_POINTS, texts.length);
-  const data = (await emb.slice([0, 0], [n, -1]).data()) as Float32Array;
+  const head = emb.slice([0, 0], [n, -1]);
+  const data = (await head.data()) as Float32Array;
+  head.dispose();
   const d = emb.shape[1];
   const rows = Array.from({ length: n }, (_, i) => data.subarray(i * d, (i + 1) * d));
   return pca2(rows).map(([x, y], i) => ({ x, y, text: texts[i]!, group: groups[i]! }));
@@ -104,18 +110,34 @@ export async function evaluate(inp: EvalInputs): Promise<EvalEvent> {
       positiveThreshold: 4,
       scoreRange: range,
     });
-    Object.assign(ev, { alignment: au.alignment, uniformity: au.uniformity, protocol: au.protocol });
+    Object.assign(ev, {
+      alignment: au.alignment,
+      uniformity: au.uniformity,
+      protocol: au.protocol,
+    });
     ev.projection = await projection(
       e1,
       s1,
-      gold.map((g) => (g > similar ? 'similar (gold > 4 of 5)' : g >= related ? 'related' : 'unrelated')),
+      gold.map((g) =>
+        g > similar ? 'similar (gold > 4 of 5)' : g >= related ? 'related' : 'unrelated',
+      ),
     );
     e1.dispose();
     e2.dispose();
-  } else if (set && inp.bundle.classifier && (set.kind === 'labeled' || set.kind === 'labeled-pairs')) {
+  } else if (
+    set &&
+    inp.bundle.classifier &&
+    (set.kind === 'labeled' || set.kind === 'labeled-pairs')
+  ) {
     const ex: Example[] = set.examples;
-    const h = await embed(inp, ex.map((e) => e.text), set.kind === 'labeled-pairs' ? ex.map((e) => e.text2 ?? '') : undefined);
-    const logits = tf.tidy(() => inp.bundle.classifier!.forward(h, { training: false, dropoutSeed: 0 }));
+    const h = await embed(
+      inp,
+      ex.map((e) => e.text),
+      set.kind === 'labeled-pairs' ? ex.map((e) => e.text2 ?? '') : undefined,
+    );
+    const logits = tf.tidy(() =>
+      inp.bundle.classifier!.forward(h, { training: false, dropoutSeed: 0 }),
+    );
     const pred = Array.from(await tf.argMax(logits, 1).data());
     logits.dispose();
     const gold = ex.map((e) => e.label ?? 0);
@@ -133,8 +155,17 @@ export async function evaluate(inp: EvalInputs): Promise<EvalEvent> {
     const v1 = await embed(inp, inp.heldOut, undefined, 1_000_003 + inp.step);
     const v2 = await embed(inp, inp.heldOut, undefined, 2_000_003 + inp.step);
     const au = await alignmentUniformityFromViews(v1, v2);
-    Object.assign(ev, { alignment: au.alignment, uniformity: au.uniformity, protocol: au.protocol });
-    if (!ev.projection) ev.projection = await projection(v1, inp.heldOut, inp.heldOut.map(() => 'held-out'));
+    Object.assign(ev, {
+      alignment: au.alignment,
+      uniformity: au.uniformity,
+      protocol: au.protocol,
+    });
+    if (!ev.projection)
+      ev.projection = await projection(
+        v1,
+        inp.heldOut,
+        inp.heldOut.map(() => 'held-out'),
+      );
     v1.dispose();
     v2.dispose();
   }

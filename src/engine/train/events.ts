@@ -10,6 +10,8 @@ export interface ReadyEvent {
   /** Why each faster backend was not used, in words. */
   reasons: string[];
   wasmThreads?: number;
+  /** WASM: the multi-threaded build runs (the page is cross-origin isolated). */
+  wasmMultithread?: boolean;
   adapter?: string;
   /** Trainable parameters of the encoder (and heads). */
   parameters: number;

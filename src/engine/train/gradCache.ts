@@ -42,7 +42,7 @@ export function gradCacheStep(p: GradCacheParts): GradResult {
 
   // 2. Loss and its gradient w.r.t. each chunk's representations (held as temporary variables).
   const repVars = reps.map((r) => tf.variable(r, true, `gradcache_rep_${repCounter++}`));
-  reps.forEach((r) => r.dispose());
+  for (const r of reps) r.dispose();
   const { value: loss, grads: g2 } = tf.variableGrads(
     () => p.loss(repVars as unknown as tf.Tensor2D[]),
     [...p.headVars, ...repVars],
@@ -53,7 +53,7 @@ export function gradCacheStep(p: GradCacheParts): GradResult {
     if (g) grads.set(v.name, g);
   }
   const repGrads = repVars.map((v) => g2[v.name] as tf.Tensor2D);
-  repVars.forEach((v) => v.dispose());
+  for (const v of repVars) v.dispose();
 
   // 3. Replay each chunk with the same masks; accumulate sum(reps ⊙ cached grad) gradients.
   for (let c = 0; c < p.chunks; c++) {

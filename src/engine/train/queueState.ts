@@ -10,8 +10,8 @@ import { BertModel } from '../model/index.ts';
 import { momentumUpdate, NegativeQueue } from '../objectives/queue.ts';
 import * as tf from '../tf.ts';
 import type { TensorRecord } from './checkpoint.ts';
+import { encodeTokenised, representation, tokeniseSegments } from './encodeRows.ts';
 import type { EncoderBundle } from './encoderSetup.ts';
-import { encodeTokenised, tokeniseSegments } from './encodeRows.ts';
 
 export class QueueState {
   private captured: tf.Tensor2D | null = null;
@@ -24,7 +24,11 @@ export class QueueState {
     private readonly config: ExperimentConfig,
   ) {}
 
-  static create(q: { size: number; momentum: number }, bundle: EncoderBundle, config: ExperimentConfig): QueueState {
+  static create(
+    q: { size: number; momentum: number },
+    bundle: EncoderBundle,
+    config: ExperimentConfig,
+  ): QueueState {
     let keyModel: BertModel | null = null;
     if (q.momentum > 0) {
       const copies = new Map<string, tf.Tensor>();
@@ -32,7 +36,12 @@ export class QueueState {
       keyModel = BertModel.fromWeights(bundle.model.config, copies);
       for (const t of copies.values()) t.dispose();
     }
-    return new QueueState(new NegativeQueue(q.size * config.batchSize), q.momentum, keyModel, config);
+    return new QueueState(
+      new NegativeQueue(q.size * config.batchSize),
+      q.momentum,
+      keyModel,
+      config,
+    );
   }
 
   /** The negatives for this step (owned by the queue), or null while empty. */
@@ -60,12 +69,16 @@ export class QueueState {
     }
     momentumUpdate(this.keyModel.variables(), bundle.model.variables(), this.momentum);
     const keyBundle: EncoderBundle = { ...bundle, model: this.keyModel };
-    const tok = tokeniseSegments(keyBundle, [{ texts: examples.map((e) => e.text2 ?? e.text), view: 0 }], this.config.encoder.maxLength);
+    const tok = tokeniseSegments(
+      keyBundle,
+      [{ texts: examples.map((e) => e.text2 ?? e.text), view: 0 }],
+      this.config.encoder.maxLength,
+    );
     const keys = tf.tidy(() =>
       encodeTokenised(keyBundle, this.config, tok, {
         training: true,
         dropoutSeed: 0x51ed + this.encodes++,
-        useMlp: this.config.encoder.mlpHead !== 'none',
+        ...representation(this.config, 'train', true),
         views: [null, null],
       }),
     );

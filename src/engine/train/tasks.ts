@@ -16,8 +16,8 @@ import {
   simcseUnsup,
 } from '../objectives/index.ts';
 import * as tf from '../tf.ts';
-import type { EncoderBundle } from './encoderSetup.ts';
 import type { Segment } from './encodeRows.ts';
+import type { EncoderBundle } from './encoderSetup.ts';
 
 export interface TaskBatch {
   /** Segments of rows; every segment has `size` rows. */
@@ -43,6 +43,8 @@ export interface LossContext {
   queue: tf.Tensor2D | null;
   /** Seed for the heads' dropout in this step. */
   headSeed: number;
+  /** Dropout rate of the classification head (the experiment's hidden dropout, 0 when off). */
+  headDropout: number;
 }
 
 function texts(ex: Example[], f: (e: Example) => string | undefined, what: string): string[] {
@@ -56,7 +58,11 @@ function texts(ex: Example[], f: (e: Example) => string | undefined, what: strin
 function classify(h: tf.Tensor2D, ctx: LossContext, pass: number): tf.Tensor2D {
   const head = ctx.bundle.classifier;
   if (!head) throw new Error('this objective needs a classification head');
-  return head.forward(h, { training: true, dropoutSeed: ctx.headSeed + pass });
+  return head.forward(h, {
+    training: true,
+    dropout: ctx.headDropout,
+    dropoutSeed: ctx.headSeed + pass,
+  });
 }
 
 function labelTensor(b: TaskBatch): tf.Tensor1D {
@@ -64,9 +70,15 @@ function labelTensor(b: TaskBatch): tf.Tensor1D {
   return tf.tensor1d(b.labels, 'int32');
 }
 
-function supervisedInputs(examples: Example[], pairsKind: boolean, view: 1 | 2, textView: (t: string, v: 1 | 2) => string): Segment {
+function supervisedInputs(
+  examples: Example[],
+  pairsKind: boolean,
+  view: 1 | 2,
+  textView: (t: string, v: 1 | 2) => string,
+): Segment {
   const seg: Segment = { texts: examples.map((e) => textView(e.text, view)), view };
-  if (pairsKind) seg.pairs = texts(examples, (e) => e.text2, 'second sentence').map((t) => textView(t, view));
+  if (pairsKind)
+    seg.pairs = texts(examples, (e) => e.text2, 'second sentence').map((t) => textView(t, view));
   return seg;
 }
 
@@ -99,7 +111,8 @@ export function makeTask(config: ExperimentConfig): Task {
         prepare(examples, textView) {
           // Sentences: the same text twice (dropout / EDA / embedding views make them differ).
           // Pairs and triplets: the given positive is the second view.
-          const second = kind === 'sentences' ? (e: Example) => e.text : (e: Example) => e.text2 ?? e.text;
+          const second =
+            kind === 'sentences' ? (e: Example) => e.text : (e: Example) => e.text2 ?? e.text;
           return {
             size: examples.length,
             segments: [
@@ -124,8 +137,14 @@ export function makeTask(config: ExperimentConfig): Task {
             size: examples.length,
             segments: [
               { texts: examples.map((e) => textView(e.text, 1)), view: 1 },
-              { texts: texts(examples, (e) => e.text2, 'positive').map((t) => textView(t, 2)), view: 2 },
-              { texts: texts(examples, (e) => e.text3, 'hard negative').map((t) => textView(t, 2)), view: 2 },
+              {
+                texts: texts(examples, (e) => e.text2, 'positive').map((t) => textView(t, 2)),
+                view: 2,
+              },
+              {
+                texts: texts(examples, (e) => e.text3, 'hard negative').map((t) => textView(t, 2)),
+                view: 2,
+              },
             ],
           };
         },
@@ -140,10 +159,19 @@ export function makeTask(config: ExperimentConfig): Task {
         contrastive: false,
         supervised: true,
         prepare: (examples, textView) =>
-          withTargets({ size: examples.length, segments: [supervisedInputs(examples, pairsKind, 1, textView)] }, examples),
+          withTargets(
+            {
+              size: examples.length,
+              segments: [supervisedInputs(examples, pairsKind, 1, textView)],
+            },
+            examples,
+          ),
         loss(reps, b, ctx) {
           const h = reps[0]!;
-          return scl(classify(h, ctx, 0), h, labelTensor(b), { temperature: o.temperature, lambda: o.lambda });
+          return scl(classify(h, ctx, 0), h, labelTensor(b), {
+            temperature: o.temperature,
+            lambda: o.lambda,
+          });
         },
       };
     case 'ce':
@@ -151,7 +179,13 @@ export function makeTask(config: ExperimentConfig): Task {
         contrastive: false,
         supervised: true,
         prepare: (examples, textView) =>
-          withTargets({ size: examples.length, segments: [supervisedInputs(examples, pairsKind, 1, textView)] }, examples),
+          withTargets(
+            {
+              size: examples.length,
+              segments: [supervisedInputs(examples, pairsKind, 1, textView)],
+            },
+            examples,
+          ),
         loss(reps, b, ctx) {
           const t = targets(b);
           if (t.scores) return mse(regress(reps[0]!, ctx, 0), tf.tensor1d(t.scores));
@@ -179,11 +213,18 @@ export function makeTask(config: ExperimentConfig): Task {
           const t = targets(b);
           if (o.kind === 'rdrop') {
             if (t.scores) {
-              return rdropRegression(regress(h1, ctx, 0), regress(h2, ctx, 1), tf.tensor1d(t.scores), {
-                alpha: o.alpha,
-              });
+              return rdropRegression(
+                regress(h1, ctx, 0),
+                regress(h2, ctx, 1),
+                tf.tensor1d(t.scores),
+                {
+                  alpha: o.alpha,
+                },
+              );
             }
-            return rdrop(classify(h1, ctx, 0), classify(h2, ctx, 1), labelTensor(b), { alpha: o.alpha });
+            return rdrop(classify(h1, ctx, 0), classify(h2, ctx, 1), labelTensor(b), {
+              alpha: o.alpha,
+            });
           }
           if (t.scores) throw new Error('logit-contrast needs class labels, not scores');
           return logitContrast(classify(h1, ctx, 0), classify(h2, ctx, 1), h1, h2, labelTensor(b), {

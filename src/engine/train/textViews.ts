@@ -23,7 +23,8 @@ export class TextViews {
     if (!enabled) return new TextViews(null, null);
     let synonyms: SynonymSource;
     if (e.synonyms) {
-      if (!io.openFile) throw new UserError(`augment.eda.synonyms: cannot open ${e.synonyms} here.`);
+      if (!io.openFile)
+        throw new UserError(`augment.eda.synonyms: cannot open ${e.synonyms} here.`);
       const raw = await io.openFile(e.synonyms);
       const bytes = raw instanceof Uint8Array ? raw : new Uint8Array(await raw.arrayBuffer());
       const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);

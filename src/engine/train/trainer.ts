@@ -3,27 +3,33 @@
  * gradients (one tape, or GradCache chunks) → clipping → optimiser → schedule; evaluation,
  * checkpoints and events; pause / resume / single step / stop between steps.
  */
+
+import type { EmbeddingViewPass } from '../augment/consert.ts';
 import { type BackendChoice, type BackendOptions, chooseBackend } from '../backend.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
 import { parseExperiment } from '../config/validate.ts';
-import { Batcher, type Dataset, type DataIO, loadDataset } from '../data/index.ts';
+import { Batcher, type DataIO, type Dataset, type Example, loadDataset } from '../data/index.ts';
 import { isUserError, UserError } from '../errors.ts';
-import { Rng, mixSeed } from '../rng.ts';
+import { mixSeed, Rng } from '../rng.ts';
 import * as tf from '../tf.ts';
 import { exportModelFolder } from '../weights/modelFolder.ts';
 import type { Checkpoint, CheckpointStore, TensorRecord } from './checkpoint.ts';
+import {
+  embeddingViewsOf,
+  encodeTokenised,
+  representation,
+  tokeniseSegments,
+} from './encodeRows.ts';
 import { type EncoderBundle, type ModelIO, setupEncoder } from './encoderSetup.ts';
-import type { EmbeddingViewPass } from '../augment/consert.ts';
-import { embeddingViewsOf, encodeTokenised, tokeniseSegments } from './encodeRows.ts';
 import { evaluate } from './evaluate.ts';
 import type { EvalEvent, StepEvent, TrainEvent } from './events.ts';
-import { type GradResult, gradCacheStep, fullBatchStep } from './gradCache.ts';
+import { fullBatchStep, type GradResult, gradCacheStep } from './gradCache.ts';
 import { allFinite, clipByGlobalNorm, globalNorm } from './optim/clip.ts';
 import { createOptimizer, type Optimizer } from './optim/optimizer.ts';
 import { learningRateAt } from './optim/schedule.ts';
+import { QueueState } from './queueState.ts';
 import { makeTask, type Task, type TaskBatch } from './tasks.ts';
 import { TextViews } from './textViews.ts';
-import { QueueState } from './queueState.ts';
 import { yieldToEventLoop } from './yield.ts';
 
 export interface TrainerHost {
@@ -112,14 +118,24 @@ export class Trainer {
     const d = config.data;
     const train = await withField('data.train', () =>
       loadDataset(
-        { source: d.train.source, kind: d.train.kind, ...(d.train.columns ? { columns: d.train.columns } : {}), ...(d.train.limit ? { limit: d.train.limit } : {}) },
+        {
+          source: d.train.source,
+          kind: d.train.kind,
+          ...(d.train.columns ? { columns: d.train.columns } : {}),
+          ...(d.train.limit ? { limit: d.train.limit } : {}),
+        },
         host.io,
       ),
     );
     const evalSet = d.eval
       ? await withField('data.eval', () =>
           loadDataset(
-            { source: d.eval!.source, kind: d.eval!.kind, ...(d.eval!.columns ? { columns: d.eval!.columns } : {}), ...(d.eval!.limit ? { limit: d.eval!.limit } : {}) },
+            {
+              source: d.eval!.source,
+              kind: d.eval!.kind,
+              ...(d.eval!.columns ? { columns: d.eval!.columns } : {}),
+              ...(d.eval!.limit ? { limit: d.eval!.limit } : {}),
+            },
             host.io,
           ),
         )
@@ -129,7 +145,7 @@ export class Trainer {
     // Without an STS set, hold a few training sentences out for alignment / uniformity.
     let examples = train.examples;
     let heldOut: string[] = [];
-    if (!evalSet || evalSet.kind !== 'sts') {
+    if (evalSet?.kind !== 'sts') {
       const n = Math.min(HELD_OUT_MAX, Math.floor(examples.length * 0.1));
       if (n >= 2 && examples.length - n >= config.batchSize) {
         const order = new Rng(mixSeed(config.seed, 17)).shuffle(examples.map((_, i) => i));
@@ -144,7 +160,12 @@ export class Trainer {
       );
     }
     const numLabels = numLabelsOf(config, train);
-    const bundle = await setupEncoder(config, host.io, numLabels, config.seed);
+    const bundle = await setupEncoder(
+      config,
+      { ...host.io, onWarning: (message) => host.emit({ type: 'log', level: 'warn', message }) },
+      numLabels,
+      config.seed,
+    );
     const task = makeTask(config);
     const batcher = new Batcher(examples, {
       batchSize: config.batchSize,
@@ -160,15 +181,30 @@ export class Trainer {
     const optimizer = createOptimizer({
       kind: config.optimizer.kind,
       weightDecay: config.optimizer.weightDecay,
-      ...(config.optimizer.kind === 'adafactor' ? { adafactor: { relativeStep: config.optimizer.lr === null } } : {}),
+      ...(config.optimizer.kind === 'adafactor'
+        ? { adafactor: { relativeStep: config.optimizer.lr === null } }
+        : {}),
     });
     const textViews = await TextViews.create(config, host.io);
-    const queue = config.objective.queue && config.objective.kind === 'simcse-unsup'
-      ? QueueState.create(config.objective.queue, bundle, config)
-      : null;
+    const queue =
+      config.objective.queue && config.objective.kind === 'simcse-unsup'
+        ? QueueState.create(config.objective.queue, bundle, config)
+        : null;
     const trainer = new Trainer(
-      config, host, backend, bundle, { ...train, examples }, evalSet, heldOut, batcher,
-      optimizer, task, textViews, queue, rng, totalSteps,
+      config,
+      host,
+      backend,
+      bundle,
+      { ...train, examples },
+      evalSet,
+      heldOut,
+      batcher,
+      optimizer,
+      task,
+      textViews,
+      queue,
+      rng,
+      totalSteps,
     );
     if (host.resume && host.checkpoints) {
       const ckpt = await host.checkpoints.load(host.runId);
@@ -182,6 +218,9 @@ export class Trainer {
       backend: backend.name,
       reasons: backend.reasons,
       ...(backend.wasmThreads ? { wasmThreads: backend.wasmThreads } : {}),
+      ...(backend.wasmMultithread !== undefined
+        ? { wasmMultithread: backend.wasmMultithread }
+        : {}),
       ...(backend.adapter ? { adapter: backend.adapter } : {}),
       parameters,
       trainExamples: examples.length,
@@ -246,7 +285,7 @@ export class Trainer {
             this.wake = r;
           });
           this.wake = null;
-          if (this.state === 'running') {
+          if ((this.state as RunState) === 'running') {
             announcedPause = false;
             this.emitState();
           }
@@ -259,7 +298,8 @@ export class Trainer {
           this.state = 'failed';
           break;
         }
-        if (this.step % this.config.evalEvery === 0 || this.step === this.totalSteps) await this.runEval();
+        if (this.step % this.config.evalEvery === 0 || this.step === this.totalSteps)
+          await this.runEval();
         if (this.step % this.config.checkpointEvery === 0) await this.saveCheckpoint();
         if (single) this.host.emit({ type: 'state', state: 'paused', step: this.step });
         await yieldToEventLoop();
@@ -279,19 +319,30 @@ export class Trainer {
     this.host.emit({
       type: 'done',
       step: this.step,
-      reason: this.state === 'failed' ? 'failed' : this.state === 'stopped' ? 'stopped' : 'finished',
+      reason:
+        this.state === 'failed' ? 'failed' : this.state === 'stopped' ? 'stopped' : 'finished',
     });
     this.resolveFinished();
   }
 
   // ---- one step ----
 
-  /** Gradients for one batch (one tape, or GradCache chunks), without applying them. */
-  computeGradients(batch: TaskBatch, stepSeed: number, passes: EmbeddingViewPass[]): GradResult {
+  /**
+   * Gradients for one batch (one tape, or GradCache chunks), without applying them. Gradients are
+   * keyed by tf.Variable name. `fullBatchReference` runs the same chunks (same dropout masks) under
+   * one tape instead of GradCache: the exact full-batch gradient GradCache must reproduce.
+   */
+  computeGradients(
+    batch: TaskBatch,
+    stepSeed: number,
+    passes: EmbeddingViewPass[],
+    fullBatchReference = false,
+  ): GradResult {
     const cfg = this.config;
     const chunkSize = cfg.gradCache ? Math.min(cfg.gradCache.chunkSize, batch.size) : batch.size;
     const chunks = Math.ceil(batch.size / chunkSize);
     const views = embeddingViewsOf(cfg);
+    const trainRep = representation(cfg, 'train', this.task.contrastive);
     const toks = Array.from({ length: chunks }, (_, c) => {
       const a = c * chunkSize;
       const b = Math.min(batch.size, a + chunkSize);
@@ -304,25 +355,40 @@ export class Trainer {
     });
     const nSeg = batch.segments.length;
     const queueTensor = this.queue?.tensor() ?? null;
-    const lossContext = { bundle: this.bundle, queue: queueTensor, headSeed: mixSeed(stepSeed, 4) };
+    const lossContext = {
+      bundle: this.bundle,
+      queue: queueTensor,
+      headSeed: mixSeed(stepSeed, 4),
+      headDropout: cfg.augment.dropout ? cfg.encoder.hiddenDropout : 0,
+    };
     const adversarial = views.some((v) => v?.kind === 'adversarial');
     // Adversarial view (FGV): first the supervised loss's gradient w.r.t. each chunk's embedding
     // output, from a clean pass with the same dropout masks; the view then adds ε·g/‖g‖.
     const gradients = adversarial
       ? toks.map((tok, c) =>
           tf.tidy(() => {
-            const zero = tf.zeros([tok.rows, tok.length, this.bundle.model.config.hidden_size]) as tf.Tensor3D;
+            const zero = tf.zeros([
+              tok.rows,
+              tok.length,
+              this.bundle.model.config.hidden_size,
+            ]) as tf.Tensor3D;
             return tf.grad((delta: tf.Tensor) => {
               const reps = encodeTokenised(this.bundle, cfg, tok, {
                 training: true,
                 dropoutSeed: mixSeed(stepSeed, 3, c),
-                useMlp: this.task.contrastive && cfg.encoder.mlpHead !== 'none',
+                ...trainRep,
                 views: [null, null],
                 perturbation: delta as tf.Tensor3D,
               });
               const n = tok.rows / batch.segments.length;
-              const segs = batch.segments.map((_, s) => tf.slice(reps, [s * n, 0], [n, -1]) as tf.Tensor2D);
-              const sub: TaskBatch = { ...batch, size: n, ...sliceTargets(batch, c * (batch.size / toks.length), n) };
+              const segs = batch.segments.map(
+                (_, s) => tf.slice(reps, [s * n, 0], [n, -1]) as tf.Tensor2D,
+              );
+              const sub: TaskBatch = {
+                ...batch,
+                size: n,
+                ...sliceTargets(batch, c * (batch.size / toks.length), n),
+              };
               return this.task.loss(segs, sub, lossContext);
             })(zero) as tf.Tensor3D;
           }),
@@ -335,7 +401,7 @@ export class Trainer {
         encodeTokenised(this.bundle, cfg, toks[c]!, {
           training: true,
           dropoutSeed: seed,
-          useMlp: this.task.contrastive && cfg.encoder.mlpHead !== 'none',
+          ...trainRep,
           views,
           passes,
           ...(gradients ? { gradient: gradients[c]! } : {}),
@@ -345,7 +411,8 @@ export class Trainer {
         const perSeg: tf.Tensor2D[][] = Array.from({ length: nSeg }, () => []);
         reps.forEach((r, c) => {
           const n = toks[c]!.rows / nSeg;
-          for (let s = 0; s < nSeg; s++) perSeg[s]!.push(tf.slice(r, [s * n, 0], [n, -1]) as tf.Tensor2D);
+          for (let s = 0; s < nSeg; s++)
+            perSeg[s]!.push(tf.slice(r, [s * n, 0], [n, -1]) as tf.Tensor2D);
         });
         const segs = perSeg.map((p) => (p.length === 1 ? p[0]! : (tf.concat(p, 0) as tf.Tensor2D)));
         this.queue?.capture(segs);
@@ -355,29 +422,50 @@ export class Trainer {
       headVars: this.headVars,
     };
     try {
-      return cfg.gradCache && chunks > 1 ? gradCacheStep(parts) : fullBatchStep(parts);
+      return cfg.gradCache && chunks > 1 && !fullBatchReference
+        ? gradCacheStep(parts)
+        : fullBatchStep(parts);
     } finally {
       for (const g of gradients ?? []) g.dispose();
     }
+  }
+
+  /** Draws the next batch and its views (advances the RNG and the batcher). */
+  nextBatch(): { batch: TaskBatch; stepSeed: number; examples: Example[]; epoch: number } {
+    const stepSeed = this.rng.nextUint32();
+    const drawn = this.batcher.next();
+    const textRng = new Rng(mixSeed(stepSeed, 1));
+    const batch = this.task.prepare(drawn.examples, (text, view) =>
+      this.textViews.apply(text, view, textRng),
+    );
+    return { batch, stepSeed, examples: drawn.examples, epoch: drawn.epoch };
   }
 
   /** One optimisation step; false when it diverged (NaN/Inf) and the run must stop. */
   async trainStep(): Promise<boolean> {
     const t0 = performance.now();
     const cfg = this.config;
-    const stepSeed = this.rng.nextUint32();
-    const drawn = this.batcher.next();
-    const textRng = new Rng(mixSeed(stepSeed, 1));
-    const batch = this.task.prepare(drawn.examples, (text, view) => this.textViews.apply(text, view, textRng));
+    const { batch, stepSeed, examples, epoch } = this.nextBatch();
     const passes: EmbeddingViewPass[] = [];
-    const { loss, grads } = this.computeGradients(batch, stepSeed, passes);
+    const raw = this.computeGradients(batch, stepSeed, passes);
     for (const p of passes) p.dispose();
+    const loss = raw.loss;
+    // variableGrads keys gradients by tf.Variable.name; the optimiser and checkpoints use HF names.
+    const grads = new Map<string, tf.Tensor>();
+    for (const [key, v] of this.vars) {
+      const g = raw.grads.get(v.name);
+      if (g) grads.set(key, g);
+    }
     const norm = cfg.optimizer.clipNorm ? null : globalNorm(grads);
     const clipped = cfg.optimizer.clipNorm ? clipByGlobalNorm(grads, cfg.optimizer.clipNorm) : null;
     const gradNorm = clipped ? clipped.norm : (norm as tf.Scalar);
     const finite = allFinite([loss, gradNorm]);
     // The step's one read: loss, gradient norm and the finiteness flag together.
-    const [lossV, normV, finiteV] = await Promise.all([loss.data(), gradNorm.data(), finite.data()]);
+    const [lossV, normV, finiteV] = await Promise.all([
+      loss.data(),
+      gradNorm.data(),
+      finite.data(),
+    ]);
     const lossValue = lossV[0]!;
     const normValue = normV[0]!;
     const useGrads = clipped ? clipped.grads : grads;
@@ -390,14 +478,14 @@ export class Trainer {
         totalSteps: this.totalSteps,
       });
       this.optimizer.apply(this.vars, useGrads, lr);
-      this.queue?.afterStep(this.bundle, drawn.examples);
+      this.queue?.afterStep(this.bundle, examples);
       this.step++;
       const mem = tf.memory();
       const stepMs = performance.now() - t0;
       const ev: StepEvent = {
         type: 'step',
         step: this.step,
-        epoch: drawn.epoch,
+        epoch,
         loss: lossValue,
         lr,
         gradNorm: normValue,
@@ -412,7 +500,9 @@ export class Trainer {
       this.host.emit(ev);
     } else {
       ok = false;
-      const what = !Number.isFinite(lossValue) ? `the loss is ${lossValue}` : `the gradient norm is ${normValue}`;
+      const what = !Number.isFinite(lossValue)
+        ? `the loss is ${lossValue}`
+        : `the gradient norm is ${normValue}`;
       this.host.emit({
         type: 'error',
         kind: 'divergence',
@@ -423,7 +513,7 @@ export class Trainer {
     this.queue?.releaseCapture();
     for (const g of grads.values()) g.dispose();
     if (clipped) {
-      for (const g of clipped.grads.values()) if (!grads.has(g.id as unknown as string)) g.dispose();
+      for (const g of clipped.grads.values()) g.dispose();
       clipped.norm.dispose();
     }
     norm?.dispose();
@@ -443,7 +533,9 @@ export class Trainer {
       step: this.step,
       contrastive: this.task.contrastive,
     });
-    const { type: _t, ...point } = ev;
+    const { type: _t, step: _s, ...measured } = ev;
+    if (Object.keys(measured).length === 0) return; // nothing to evaluate on (tiny data, no eval set)
+    const { type: _t2, ...point } = ev;
     this.evalEvents.push(point);
     this.host.emit(ev);
   }
@@ -452,7 +544,8 @@ export class Trainer {
 
   async checkpoint(): Promise<Checkpoint> {
     const weights: Record<string, TensorRecord> = {};
-    for (const [name, v] of this.vars) weights[name] = { shape: [...v.shape], data: (await v.data()) as Float32Array };
+    for (const [name, v] of this.vars)
+      weights[name] = { shape: [...v.shape], data: (await v.data()) as Float32Array };
     return {
       version: 1,
       runId: this.host.runId,
@@ -463,7 +556,10 @@ export class Trainer {
       rng: this.rng.getState(),
       batcher: this.batcher.getState(),
       queue: this.queue ? await this.queue.record() : null,
-      metrics: { steps: this.stepEvents.map((s) => ({ type: 'step', ...s })), evals: this.evalEvents.map((e) => ({ type: 'eval', ...e })) },
+      metrics: {
+        steps: this.stepEvents.map((s) => ({ type: 'step', ...s })),
+        evals: this.evalEvents.map((e) => ({ type: 'eval', ...e })),
+      },
       savedAt: new Date().toISOString(),
     };
   }
@@ -475,16 +571,25 @@ export class Trainer {
       this.lastCheckpointStep = this.step;
       this.host.emit({ type: 'checkpoint', step: this.step });
     } catch (e) {
-      this.host.emit({ type: 'log', level: 'warn', message: `Checkpoint at step ${this.step} was not saved: ${describeError(e)}` });
+      this.host.emit({
+        type: 'log',
+        level: 'warn',
+        message: `Checkpoint at step ${this.step} was not saved: ${describeError(e)}`,
+      });
     }
   }
 
   async restore(ckpt: Checkpoint): Promise<void> {
     for (const [name, v] of this.vars) {
       const rec = ckpt.weights[name];
-      if (!rec) throw new UserError(`The checkpoint has no weights for ${name}; it belongs to another model.`);
+      if (!rec)
+        throw new UserError(
+          `The checkpoint has no weights for ${name}; it belongs to another model.`,
+        );
       if (rec.shape.join() !== v.shape.join()) {
-        throw new UserError(`The checkpoint's ${name} has shape [${rec.shape}] but the model needs [${v.shape}].`);
+        throw new UserError(
+          `The checkpoint's ${name} has shape [${rec.shape}] but the model needs [${v.shape}].`,
+        );
       }
       v.assign(tf.tensor(rec.data, rec.shape));
     }
@@ -496,7 +601,11 @@ export class Trainer {
     this.lastCheckpointStep = ckpt.step;
     this.stepEvents.push(...ckpt.metrics.steps.map(({ type: _t, ...s }) => s));
     this.evalEvents.push(...ckpt.metrics.evals.map(({ type: _t, ...e }) => e));
-    this.host.emit({ type: 'log', level: 'info', message: `Resumed from the checkpoint at step ${ckpt.step}.` });
+    this.host.emit({
+      type: 'log',
+      level: 'info',
+      message: `Resumed from the checkpoint at step ${ckpt.step}.`,
+    });
   }
 
   // ---- export ----
@@ -507,19 +616,28 @@ export class Trainer {
     const metrics: Record<string, number> = { steps: this.step };
     if (lastStep) metrics.loss = lastStep.loss;
     if (last) {
-      for (const k of ['alignment', 'uniformity', 'spearman', 'pearson', 'accuracy', 'macroF1'] as const) {
+      for (const k of [
+        'alignment',
+        'uniformity',
+        'spearman',
+        'pearson',
+        'accuracy',
+        'macroF1',
+      ] as const) {
         const v = last[k];
         if (typeof v === 'number') metrics[k] = v;
       }
     }
+    const rep = representation(this.config, 'eval', this.task.contrastive);
     return exportModelFolder({
       model: this.bundle.model,
       tokenizer: this.bundle.tokenizer,
-      pooling: this.bundle.pooling,
-      mlpHead: this.config.encoder.mlpHead === 'always' ? this.bundle.mlp : null,
+      pooling: rep.pooling,
+      mlpHead: rep.useMlp ? this.bundle.mlp : null,
       experimentConfig: this.config,
       metrics,
       baseModel: this.bundle.baseModel,
+      maxSeqLength: this.config.encoder.maxLength,
     });
   }
 
@@ -547,7 +665,8 @@ function numLabelsOf(config: ExperimentConfig, train: Dataset): number | null {
   if (train.labelNames?.length) return train.labelNames.length;
   let max = -1;
   for (const e of train.examples) max = Math.max(max, e.label ?? -1);
-  if (max < 1) throw new UserError('data.train: a classifier needs at least two classes in the labels.');
+  if (max < 1)
+    throw new UserError('data.train: a classifier needs at least two classes in the labels.');
   return max + 1;
 }
 

@@ -10,7 +10,12 @@ import { UserError } from '../errors.ts';
 import type { BertModel } from '../model/bert.ts';
 import type { BertConfig } from '../model/config.ts';
 import * as tf from '../tf.ts';
-import { type F32Tensor, type SafeTensorEntry, type SafeTensorsFile, toFloat32 } from './safetensors.ts';
+import {
+  type F32Tensor,
+  type SafeTensorEntry,
+  type SafeTensorsFile,
+  toFloat32,
+} from './safetensors.ts';
 
 export interface WeightSpec {
   /** HF name without the `bert.` prefix. */
@@ -33,7 +38,11 @@ export function bertWeightSpecs(c: BertConfig): WeightSpec[] {
   const h = `hidden_size=${H}`;
   const hi = `intermediate_size=${I}, hidden_size=${H}`;
   const specs: WeightSpec[] = [
-    { name: 'embeddings.word_embeddings.weight', shape: [c.vocab_size, H], fields: `vocab_size=${c.vocab_size}, ${h}` },
+    {
+      name: 'embeddings.word_embeddings.weight',
+      shape: [c.vocab_size, H],
+      fields: `vocab_size=${c.vocab_size}, ${h}`,
+    },
     {
       name: 'embeddings.position_embeddings.weight',
       shape: [c.max_position_embeddings, H],
@@ -49,7 +58,12 @@ export function bertWeightSpecs(c: BertConfig): WeightSpec[] {
   ];
   for (let i = 0; i < c.num_hidden_layers; i++) {
     const p = `encoder.layer.${i}`;
-    for (const lin of ['attention.self.query', 'attention.self.key', 'attention.self.value', 'attention.output.dense']) {
+    for (const lin of [
+      'attention.self.query',
+      'attention.self.key',
+      'attention.self.value',
+      'attention.output.dense',
+    ]) {
       specs.push({ name: `${p}.${lin}.weight`, shape: [H, H], fields: h });
       specs.push({ name: `${p}.${lin}.bias`, shape: [H], fields: h });
     }
@@ -88,7 +102,9 @@ function isHead(name: string): boolean {
 /** `bert.x` → `x`; legacy `LayerNorm.gamma/beta` → `LayerNorm.weight/bias` (as transformers renames them). */
 export function normaliseName(name: string): string {
   const bare = name.startsWith('bert.') ? name.slice(5) : name;
-  return bare.replace(/LayerNorm\.gamma$/, 'LayerNorm.weight').replace(/LayerNorm\.beta$/, 'LayerNorm.bias');
+  return bare
+    .replace(/LayerNorm\.gamma$/, 'LayerNorm.weight')
+    .replace(/LayerNorm\.beta$/, 'LayerNorm.bias');
 }
 
 export interface ImportedWeights {
@@ -148,12 +164,18 @@ export function importBertWeights(
           `${hit.file}: ${hit.original} has shape [${hit.entry.shape.join(', ')}] but ${configFile} (${spec.fields}) needs [${spec.shape.join(', ')}].`,
         );
       }
-      tensors.set(spec.name, toInternal(spec.name, toFloat32(hit.entry, hit.original, hit.file), spec.shape));
+      tensors.set(
+        spec.name,
+        toInternal(spec.name, toFloat32(hit.entry, hit.original, hit.file), spec.shape),
+      );
     }
     for (const [name, hit] of found) {
       if (known.has(name)) continue;
       if (isHead(name)) {
-        heads.set(name, toInternal(name, toFloat32(hit.entry, hit.original, hit.file), hit.entry.shape));
+        heads.set(
+          name,
+          toInternal(name, toFloat32(hit.entry, hit.original, hit.file), hit.entry.shape),
+        );
       } else {
         unexpected.push(hit.original);
       }
@@ -171,7 +193,10 @@ export function importBertWeights(
   }
   const H = config.hidden_size;
   if (missing.includes('pooler.dense.weight')) {
-    tensors.set('pooler.dense.weight', tf.randomNormal([H, H], 0, config.initializer_range, 'float32', seed));
+    tensors.set(
+      'pooler.dense.weight',
+      tf.randomNormal([H, H], 0, config.initializer_range, 'float32', seed),
+    );
   }
   if (missing.includes('pooler.dense.bias')) tensors.set('pooler.dense.bias', tf.zeros([H]));
   return { tensors, heads, missing, unexpected };
@@ -187,7 +212,10 @@ function toInternal(name: string, data: Float32Array, shape: number[]): tf.Tenso
  * Variables (BertModel, MlpHead, ClassifierHead) as checkpoint tensors: HF names, Linear weights
  * transposed back to PyTorch's [out, in]. Reads the values with `data()` (works on every backend).
  */
-export async function exportVariables(variables: Map<string, tf.Variable>, rename?: (name: string) => string): Promise<Map<string, F32Tensor>> {
+export async function exportVariables(
+  variables: Map<string, tf.Variable>,
+  rename?: (name: string) => string,
+): Promise<Map<string, F32Tensor>> {
   const out = new Map<string, F32Tensor>();
   for (const [name, v] of variables) {
     const t = isLinearWeight(name) ? tf.tidy(() => v.transpose()) : v;

@@ -64,15 +64,22 @@ export function readSafetensors(bytes: Uint8Array, file = 'model.safetensors'): 
   const fail = (msg: string): never => {
     throw new UserError(`${file}: ${msg}`);
   };
-  if (bytes.length < 8) fail(`is ${bytes.length} bytes long, too short for a safetensors file (the header length alone takes 8).`);
+  if (bytes.length < 8)
+    fail(
+      `is ${bytes.length} bytes long, too short for a safetensors file (the header length alone takes 8).`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = view.getBigUint64(0, true);
   if (headerLen > BigInt(MAX_HEADER_BYTES)) {
-    fail(`header length ${headerLen} is over the ${MAX_HEADER_BYTES}-byte limit; the file is not safetensors or is corrupt.`);
+    fail(
+      `header length ${headerLen} is over the ${MAX_HEADER_BYTES}-byte limit; the file is not safetensors or is corrupt.`,
+    );
   }
   const n = Number(headerLen);
   if (8 + n > bytes.length) {
-    fail(`header length ${n} runs past the end of the file (${bytes.length} bytes); the file is truncated or not safetensors.`);
+    fail(
+      `header length ${n} runs past the end of the file (${bytes.length} bytes); the file is truncated or not safetensors.`,
+    );
   }
   let text: string;
   try {
@@ -94,23 +101,40 @@ export function readSafetensors(bytes: Uint8Array, file = 'model.safetensors'): 
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
   let metadata: Record<string, string> | null = null;
-  const infos: { name: string; dtype: SafeDtype; shape: number[]; begin: number; end: number }[] = [];
+  const infos: { name: string; dtype: SafeDtype; shape: number[]; begin: number; end: number }[] =
+    [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (raw === null) continue;
-      if (typeof raw !== 'object' || Array.isArray(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
+      if (
+        typeof raw !== 'object' ||
+        Array.isArray(raw) ||
+        !Object.values(raw).every((v) => typeof v === 'string')
+      ) {
         fail('__metadata__ must be an object of string values.');
       }
       metadata = raw as Record<string, string>;
       continue;
     }
     const where = `tensor "${name}"`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`${where} has no {dtype, shape, data_offsets} entry.`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      fail(`${where} has no {dtype, shape, data_offsets} entry.`);
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (!isDtype(dtype)) fail(`${where} has unknown dtype ${JSON.stringify(dtype)}; known: ${Object.keys(DTYPE_SIZES).join(', ')}.`);
-    if (!Array.isArray(shape) || !shape.every(isIndex)) fail(`${where} has an invalid shape ${JSON.stringify(shape)}.`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
-      fail(`${where} has invalid data_offsets ${JSON.stringify(offsets)}; expected [begin, end] with begin <= end.`);
+    if (!isDtype(dtype))
+      fail(
+        `${where} has unknown dtype ${JSON.stringify(dtype)}; known: ${Object.keys(DTYPE_SIZES).join(', ')}.`,
+      );
+    if (!Array.isArray(shape) || !shape.every(isIndex))
+      fail(`${where} has an invalid shape ${JSON.stringify(shape)}.`);
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every(isIndex) ||
+      offsets[0]! > offsets[1]!
+    ) {
+      fail(
+        `${where} has invalid data_offsets ${JSON.stringify(offsets)}; expected [begin, end] with begin <= end.`,
+      );
     }
     const [begin, end] = offsets as [number, number];
     const dims = shape as number[];
@@ -121,7 +145,9 @@ export function readSafetensors(bytes: Uint8Array, file = 'model.safetensors'): 
       );
     }
     if (end > dataLength) {
-      fail(`${where} has data_offsets [${begin}, ${end}] past the end of the data section (${dataLength} bytes); the file is truncated.`);
+      fail(
+        `${where} has data_offsets [${begin}, ${end}] past the end of the data section (${dataLength} bytes); the file is truncated.`,
+      );
     }
     infos.push({ name, dtype: dtype as SafeDtype, shape: dims, begin, end });
   }
@@ -131,13 +157,21 @@ export function readSafetensors(bytes: Uint8Array, file = 'model.safetensors'): 
   let covered = 0;
   let previous = '';
   for (const t of sorted) {
-    if (t.begin < covered) fail(`tensor "${t.name}" (bytes ${t.begin}-${t.end}) overlaps tensor "${previous}", which ends at ${covered}.`);
-    if (t.begin > covered) fail(`tensor "${t.name}" starts at byte ${t.begin}, leaving a gap after byte ${covered}${previous ? ` (end of "${previous}")` : ''}.`);
+    if (t.begin < covered)
+      fail(
+        `tensor "${t.name}" (bytes ${t.begin}-${t.end}) overlaps tensor "${previous}", which ends at ${covered}.`,
+      );
+    if (t.begin > covered)
+      fail(
+        `tensor "${t.name}" starts at byte ${t.begin}, leaving a gap after byte ${covered}${previous ? ` (end of "${previous}")` : ''}.`,
+      );
     covered = t.end;
     previous = t.name;
   }
   if (covered !== dataLength) {
-    fail(`the tensors cover ${covered} bytes of data but the data section holds ${dataLength}; the file is corrupt.`);
+    fail(
+      `the tensors cover ${covered} bytes of data but the data section holds ${dataLength}; the file is corrupt.`,
+    );
   }
 
   const tensors = new Map<string, SafeTensorEntry>();
@@ -189,7 +223,9 @@ export function toFloat32(entry: SafeTensorEntry, name: string, file: string): F
       for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
       return out;
     default:
-      throw new UserError(`${file}: tensor "${name}" has dtype ${dtype}, but a weight must be F32, F16, BF16 or F64.`);
+      throw new UserError(
+        `${file}: tensor "${name}" has dtype ${dtype}, but a weight must be F32, F16, BF16 or F64.`,
+      );
   }
 }
 
@@ -249,7 +285,9 @@ export function writeSafetensors(
     const t = tensors.get(name)!;
     const count = t.shape.reduce((a, d) => a * d, 1);
     if (count !== t.data.length) {
-      throw new Error(`tensor ${name}: shape ${fmtShape(t.shape)} needs ${count} values, got ${t.data.length}`);
+      throw new Error(
+        `tensor ${name}: shape ${fmtShape(t.shape)} needs ${count} values, got ${t.data.length}`,
+      );
     }
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + count * 4] };
     offset += count * 4;

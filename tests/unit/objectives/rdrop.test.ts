@@ -29,6 +29,7 @@ describe('R-Drop properties', () => {
     expect(a).toBeGreaterThan(mean);
     expect(Math.abs(a - b)).toBeLessThan(1e-6);
     expect(() => rdrop(l1, l2, labels, { alpha: -1 })).toThrow(/alpha/);
+    expect(() => rdrop(l1, l2, [0, 1, 3, 1, 0])).toThrow(/\[0, 3\)/); // class 3 of 3
     tf.dispose([l1, l2]);
   });
 

@@ -1,0 +1,170 @@
+import { useState } from 'react';
+import { colorOf } from '../charts/colors.ts';
+import { useClient } from '../clientContext.ts';
+import { useConfigStore } from '../state/configStore.ts';
+import type { Json } from '../state/draft.ts';
+import { deleteStoredRun } from '../state/persistence.ts';
+import { canResumeFromCheckpoint, isLive, lastStep, type RunData } from '../state/runRecord.ts';
+import { MAX_OVERLAY, useRunStore } from '../state/runStore.ts';
+import { useShownRuns } from '../state/useShownRuns.ts';
+import { resumeFromCheckpoint } from './runActions.ts';
+
+function RunRow({ run, index }: { run: RunData; index: number }) {
+  const client = useClient();
+  const activeId = useRunStore((s) => s.activeId);
+  const overlay = useRunStore((s) => s.overlay);
+  const shown = useShownRuns();
+  const { setActive, rename, remove, toggleOverlay } = useRunStore.getState();
+  const replace = useConfigStore((s) => s.replace);
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(run.name);
+  const [confirming, setConfirming] = useState(false);
+  const active = activeId === run.id;
+  const overlaid = overlay.includes(run.id);
+  const colorIndex = shown.findIndex((r) => r.id === run.id);
+  const live = isLive(run.status);
+
+  return (
+    <li
+      className={`run-row${active ? ' active' : ''}`}
+      data-testid={`run-${index}`}
+      data-run-id={run.id}
+    >
+      <span
+        className="swatch"
+        aria-hidden="true"
+        style={{ background: colorIndex >= 0 ? colorOf(colorIndex) : 'transparent' }}
+      />
+      {editing ? (
+        <form
+          className="rename"
+          onSubmit={(e) => {
+            e.preventDefault();
+            rename(run.id, name.trim() || run.name);
+            setEditing(false);
+          }}
+        >
+          <input
+            aria-label="Run name"
+            data-testid="rename-input"
+            value={name}
+            // biome-ignore lint/a11y/noAutofocus: the field the user just asked to edit
+            autoFocus
+            onChange={(e) => setName(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') setEditing(false);
+            }}
+          />
+          <button type="submit">Save</button>
+        </form>
+      ) : (
+        <button
+          type="button"
+          className="run-name link"
+          aria-pressed={active}
+          data-testid="run-show"
+          title="Show this run"
+          onClick={() => setActive(run.id)}
+        >
+          {run.name}
+        </button>
+      )}
+      <span className="muted small">
+        {run.status} · step {lastStep(run)}
+      </span>
+      <span className="run-actions">
+        <label className="small" title={`Draw on every chart (up to ${MAX_OVERLAY})`}>
+          <input
+            type="checkbox"
+            data-testid="run-overlay"
+            checked={overlaid || active}
+            disabled={active || (!overlaid && overlay.length >= MAX_OVERLAY)}
+            onChange={() => toggleOverlay(run.id)}
+          />{' '}
+          compare
+        </label>
+        {!editing && (
+          <button
+            type="button"
+            className="small-btn"
+            data-testid="run-rename"
+            onClick={() => setEditing(true)}
+          >
+            Rename
+          </button>
+        )}
+        <button
+          type="button"
+          className="small-btn"
+          title="Put this run's settings in the controls"
+          onClick={() => replace(run.config as Json)}
+        >
+          Settings
+        </button>
+        {client && canResumeFromCheckpoint(run) && (
+          <button
+            type="button"
+            className="small-btn"
+            data-testid="run-resume"
+            onClick={() => resumeFromCheckpoint(client, run.id)}
+          >
+            Resume
+          </button>
+        )}
+        {confirming ? (
+          <>
+            <button
+              type="button"
+              className="small-btn danger"
+              data-testid="run-delete-confirm"
+              onClick={() => {
+                remove(run.id);
+                void deleteStoredRun(run.id);
+              }}
+            >
+              Delete for good
+            </button>
+            <button type="button" className="small-btn" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <button
+            type="button"
+            className="small-btn"
+            data-testid="run-delete"
+            disabled={live && active}
+            title={live && active ? 'Stop the run first' : 'Delete the run and its checkpoint'}
+            onClick={() => setConfirming(true)}
+          >
+            Delete
+          </button>
+        )}
+      </span>
+    </li>
+  );
+}
+
+/** Every run saved in this browser: show, compare (overlay), rename, delete, resume. */
+export function RunList() {
+  const order = useRunStore((s) => s.order);
+  const runs = useRunStore((s) => s.runs);
+  const list = [...order]
+    .reverse()
+    .map((id) => runs[id])
+    .filter((r): r is RunData => !!r);
+  return (
+    <section className="panel" aria-labelledby="runs-h">
+      <h2 id="runs-h">Runs</h2>
+      {list.length === 0 ? (
+        <p className="muted small">Runs are saved in this browser and listed here.</p>
+      ) : (
+        <ul className="run-list" data-testid="run-list">
+          {list.map((r, i) => (
+            <RunRow key={r.id} run={r} index={i} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

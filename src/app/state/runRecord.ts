@@ -1,0 +1,137 @@
+/**
+ * Runs as plain data, and the pure operations on them that the store and IndexedDB share.
+ * A run record is what the 'runs' store keeps: config, metrics, status, last checkpoint step.
+ * The weights live in the worker's 'checkpoints' store under the same run id.
+ */
+import type { EvalEvent, ReadyEvent, StepEvent } from '../../engine/train/events.ts';
+
+export type RunStatus =
+  | 'idle'
+  | 'loading'
+  | 'running'
+  | 'paused'
+  | 'stopped'
+  | 'finished'
+  | 'failed'
+  /** The page was closed or reloaded while the run trained; it can resume from its checkpoint. */
+  | 'interrupted';
+
+export interface RunError {
+  message: string;
+  kind: 'user' | 'divergence' | 'internal';
+  step?: number;
+  field?: string;
+}
+
+export type StepPoint = Omit<StepEvent, 'type'>;
+export type EvalPoint = Omit<EvalEvent, 'type'>;
+
+export interface RunData {
+  id: string;
+  name: string;
+  config: unknown;
+  createdAt: number;
+  status: RunStatus;
+  ready?: Omit<ReadyEvent, 'type'>;
+  steps: StepPoint[];
+  evals: EvalPoint[];
+  logs: string[];
+  error?: RunError;
+  checkpointStep?: number;
+}
+
+export interface RunRecord extends RunData {
+  version: 1;
+}
+
+/** Statuses of a run that a worker is (or was) working on. */
+export const LIVE: readonly RunStatus[] = ['loading', 'running', 'paused'];
+
+export function isLive(status: RunStatus): boolean {
+  return LIVE.includes(status);
+}
+
+export function toRecord(run: RunData): RunRecord {
+  return { ...run, version: 1 };
+}
+
+/** A stored record back into a run; a run that was live when the page went away is interrupted. */
+export function fromRecord(value: unknown): RunData | null {
+  if (!value || typeof value !== 'object') return null;
+  const r = value as Partial<RunRecord>;
+  if (typeof r.id !== 'string' || !Array.isArray(r.steps) || !Array.isArray(r.evals)) return null;
+  const status: RunStatus = r.status && isLive(r.status) ? 'interrupted' : (r.status ?? 'stopped');
+  const run: RunData = {
+    id: r.id,
+    name: typeof r.name === 'string' ? r.name : r.id,
+    config: r.config ?? null,
+    createdAt: typeof r.createdAt === 'number' ? r.createdAt : 0,
+    status,
+    steps: r.steps,
+    evals: r.evals,
+    logs: Array.isArray(r.logs) ? r.logs : [],
+  };
+  if (r.ready) run.ready = r.ready;
+  if (r.error) run.error = r.error;
+  if (typeof r.checkpointStep === 'number') run.checkpointStep = r.checkpointStep;
+  return run;
+}
+
+/** Drops the metrics after `step` (a resumed run continues from its checkpoint's step). */
+export function truncateAfter(run: RunData, step: number): RunData {
+  return {
+    ...run,
+    steps: run.steps.filter((s) => s.step <= step),
+    evals: run.evals.filter((e) => e.step <= step),
+  };
+}
+
+/**
+ * Appends eval points, keeping the heavy fields (the cosine matrix, the projection) only on the
+ * newest eval that has each: the charts show the latest, and the stored run stays small.
+ */
+export function appendEvals(evals: readonly EvalPoint[], more: readonly EvalPoint[]): EvalPoint[] {
+  const all = [...evals, ...more];
+  let seenCosine = false;
+  let seenProjection = false;
+  for (let i = all.length - 1; i >= 0; i--) {
+    const e = all[i]!;
+    if (e.cosine && seenCosine) {
+      const { cosine: _c, ...rest } = e;
+      all[i] = rest;
+    }
+    if (all[i]!.projection && seenProjection) {
+      const { projection: _p, ...rest } = all[i]!;
+      all[i] = rest;
+    }
+    if (e.cosine) seenCosine = true;
+    if (e.projection) seenProjection = true;
+  }
+  return all;
+}
+
+/** The newest eval that has `field`. */
+export function latestWith<K extends keyof EvalPoint>(
+  run: RunData,
+  field: K,
+): (EvalPoint & Required<Pick<EvalPoint, K>>) | undefined {
+  for (let i = run.evals.length - 1; i >= 0; i--) {
+    const e = run.evals[i]!;
+    if (e[field] !== undefined) return e as EvalPoint & Required<Pick<EvalPoint, K>>;
+  }
+  return undefined;
+}
+
+/** The step a run last reached. */
+export function lastStep(run: RunData): number {
+  return run.steps[run.steps.length - 1]?.step ?? run.ready?.startStep ?? 0;
+}
+
+/** Whether a run can continue from its last checkpoint in a fresh worker. */
+export function canResumeFromCheckpoint(run: RunData): boolean {
+  return (
+    (run.status === 'interrupted' || run.status === 'stopped' || run.status === 'failed') &&
+    (run.checkpointStep ?? 0) > 0 &&
+    (run.ready ? (run.checkpointStep ?? 0) < run.ready.totalSteps : true)
+  );
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import {
+  appendEvals,
+  canResumeFromCheckpoint,
+  fromRecord,
+  lastStep,
+  latestWith,
+  toRecord,
+  truncateAfter,
+} from '../../../src/app/state/runRecord.ts';
+import { evalPoint, run, stepPoint } from './helpers.ts';
+
+describe('run records', () => {
+  it('a run that was live when the page went away comes back interrupted', () => {
+    for (const status of ['loading', 'running', 'paused'] as const) {
+      expect(fromRecord(toRecord(run({ status })))?.status).toBe('interrupted');
+    }
+    expect(fromRecord(toRecord(run({ status: 'finished' })))?.status).toBe('finished');
+  });
+
+  it('rejects values that are not runs', () => {
+    expect(fromRecord(null)).toBeNull();
+    expect(fromRecord({ id: 3 })).toBeNull();
+    expect(fromRecord({ id: 'x', steps: [] })).toBeNull();
+  });
+
+  it('round-trips everything else', () => {
+    const r = run({
+      status: 'stopped',
+      steps: [stepPoint(1), stepPoint(2)],
+      evals: [evalPoint(2)],
+      checkpointStep: 2,
+      error: { message: 'x', kind: 'user', field: 'data.train' },
+    });
+    expect(fromRecord(structuredClone(toRecord(r)))).toEqual(r);
+  });
+
+  it('truncateAfter drops the metrics after the checkpoint step', () => {
+    const r = run({
+      steps: [1, 2, 3, 4, 5].map((s) => stepPoint(s)),
+      evals: [evalPoint(2), evalPoint(4)],
+    });
+    const t = truncateAfter(r, 3);
+    expect(t.steps.map((s) => s.step)).toEqual([1, 2, 3]);
+    expect(t.evals.map((e) => e.step)).toEqual([2]);
+    expect(lastStep(t)).toBe(3);
+  });
+
+  it('appendEvals keeps the heavy fields only on the newest eval that has them', () => {
+    const a = evalPoint(1, { cosine: [[1]], projection: [{ x: 0, y: 0, text: 'a', group: 'g' }] });
+    const b = evalPoint(2, { cosine: [[0.5]] });
+    const out = appendEvals([a], [b]);
+    expect(out[0]!.cosine).toBeUndefined();
+    expect(out[0]!.projection).toHaveLength(1);
+    expect(out[1]!.cosine).toEqual([[0.5]]);
+    const r = run({ evals: out });
+    expect(latestWith(r, 'cosine')?.step).toBe(2);
+    expect(latestWith(r, 'projection')?.step).toBe(1);
+    expect(latestWith(r, 'spearman')).toBeUndefined();
+  });
+
+  it('can resume from a checkpoint only when there is one and steps are left', () => {
+    const ready = {
+      backend: 'webgpu' as const,
+      reasons: [],
+      parameters: 1,
+      trainExamples: 1,
+      evalExamples: 1,
+      totalSteps: 100,
+      startStep: 0,
+      dataReport: '',
+      setupMs: 1,
+    };
+    expect(canResumeFromCheckpoint(run({ status: 'interrupted', checkpointStep: 25, ready }))).toBe(
+      true,
+    );
+    expect(canResumeFromCheckpoint(run({ status: 'interrupted' }))).toBe(false);
+    expect(canResumeFromCheckpoint(run({ status: 'running', checkpointStep: 25, ready }))).toBe(
+      false,
+    );
+    expect(canResumeFromCheckpoint(run({ status: 'finished', checkpointStep: 100, ready }))).toBe(
+      false,
+    );
+    expect(canResumeFromCheckpoint(run({ status: 'stopped', checkpointStep: 100, ready }))).toBe(
+      false,
+    );
+  });
+});

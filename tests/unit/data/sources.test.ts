@@ -85,7 +85,7 @@ describe('built-in, files and URLs', () => {
       'default-corpus.txt is plain text with one sentence a line, which gives "sentences" data, not "pairs"',
     );
     await expect(loadDataset({ source: 'builtin:wiki', kind: 'sentences' })).rejects.toThrow(
-      'There is no built-in data set "wiki"; the built-in sets are builtin:default.',
+      'There is no built-in data set "wiki"; the built-in sets are builtin:default, builtin:brown-genres, builtin:brown-genres-test.',
     );
   });
 

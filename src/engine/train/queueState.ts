@@ -91,7 +91,13 @@ export class QueueState {
     return t ? { shape: [...t.shape], data: (await t.data()) as Float32Array } : null;
   }
 
-  restore(rec: TensorRecord): void {
+  /**
+   * After a checkpoint restore: the key encoder restarts from the restored encoder (its own
+   * momentum average is not stored in checkpoints), and the queue from the stored embeddings.
+   */
+  restore(rec: TensorRecord | null, bundle: EncoderBundle): void {
+    if (this.keyModel) momentumUpdate(this.keyModel.variables(), bundle.model.variables(), 0);
+    if (!rec) return;
     const t = tf.tensor2d(rec.data, rec.shape as [number, number]);
     this.queue.clear();
     this.queue.enqueue(t);

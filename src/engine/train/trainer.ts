@@ -596,7 +596,7 @@ export class Trainer {
     this.optimizer.setState(ckpt.optimizer);
     this.rng.setState(ckpt.rng);
     this.batcher.setState(ckpt.batcher as never);
-    if (this.queue && ckpt.queue) this.queue.restore(ckpt.queue);
+    this.queue?.restore(ckpt.queue ?? null, this.bundle);
     this.step = ckpt.step;
     this.lastCheckpointStep = ckpt.step;
     this.stepEvents.push(...ckpt.metrics.steps.map(({ type: _t, ...s }) => s));

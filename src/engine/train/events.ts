@@ -94,6 +94,15 @@ export interface CheckpointEvent {
   step: number;
 }
 
+/** Download / parse progress while a run loads its model and data (throttled). */
+export interface ProgressEvent {
+  type: 'progress';
+  /** 'list' | 'download' | 'cache' | 'parse' | … */
+  phase: string;
+  loaded: number;
+  total?: number;
+}
+
 export interface DoneEvent {
   type: 'done';
   step: number;
@@ -108,4 +117,5 @@ export type TrainEvent =
   | ErrorEvent
   | StateEvent
   | CheckpointEvent
+  | ProgressEvent
   | DoneEvent;

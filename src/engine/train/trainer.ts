@@ -103,6 +103,28 @@ export class Trainer {
     const t0 = Date.now();
     host.emit({ type: 'state', state: 'loading', step: 0 });
     const config = parseExperiment(raw);
+    if (!host.io.onProgress) {
+      // Loading progress becomes throttled events (at most one every 200 ms, and each phase's end).
+      let last = 0;
+      host = {
+        ...host,
+        io: {
+          ...host.io,
+          onProgress: (p) => {
+            const now = Date.now();
+            const end = p.total !== undefined && p.loaded >= p.total;
+            if (!end && now - last < 200) return;
+            last = now;
+            host.emit({
+              type: 'progress',
+              phase: p.phase,
+              loaded: p.loaded,
+              ...(p.total !== undefined ? { total: p.total } : {}),
+            });
+          },
+        },
+      };
+    }
     const backend = host.keepBackend
       ? { name: tf.getBackend() as BackendChoice['name'], reasons: [] }
       : await chooseBackend(config.backend, host.backendOptions);

@@ -100,6 +100,12 @@ export function makeTask(config: ExperimentConfig): Task {
     else b.labels = examples.map((e) => e.label ?? 0);
     return b;
   };
+  /** One pass over the (labelled) inputs: CE and SupCon/SCL. */
+  const onePass: Task['prepare'] = (examples, textView) =>
+    withTargets(
+      { size: examples.length, segments: [supervisedInputs(examples, pairsKind, 1, textView)] },
+      examples,
+    );
   const regress = (h: tf.Tensor2D, ctx: LossContext, pass: number) =>
     tf.reshape(classify(h, ctx, pass), [-1]) as tf.Tensor1D;
 
@@ -158,14 +164,7 @@ export function makeTask(config: ExperimentConfig): Task {
       return {
         contrastive: false,
         supervised: true,
-        prepare: (examples, textView) =>
-          withTargets(
-            {
-              size: examples.length,
-              segments: [supervisedInputs(examples, pairsKind, 1, textView)],
-            },
-            examples,
-          ),
+        prepare: onePass,
         loss(reps, b, ctx) {
           const h = reps[0]!;
           return scl(classify(h, ctx, 0), h, labelTensor(b), {
@@ -178,14 +177,7 @@ export function makeTask(config: ExperimentConfig): Task {
       return {
         contrastive: false,
         supervised: true,
-        prepare: (examples, textView) =>
-          withTargets(
-            {
-              size: examples.length,
-              segments: [supervisedInputs(examples, pairsKind, 1, textView)],
-            },
-            examples,
-          ),
+        prepare: onePass,
         loss(reps, b, ctx) {
           const t = targets(b);
           if (t.scores) return mse(regress(reps[0]!, ctx, 0), tf.tensor1d(t.scores));

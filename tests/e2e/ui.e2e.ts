@@ -9,7 +9,7 @@ import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { FIXTURES } from '../helpers/paths.ts';
-import { openBrowser, type Session, screenshot as save } from './browser.ts';
+import { ARTIFACTS, openBrowser, type Session, screenshot as save } from './browser.ts';
 
 /** Tiny encoder and a small slice of the built-in corpus (40 held-out sentences for eval). */
 const TINY =
@@ -124,7 +124,12 @@ describe('the playground UI', () => {
     await screenshot(page, 'ui-02-training-1280');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(400);
-    await screenshot(page, 'ui-03-training-phone');
+    // Phone width: one column, nothing wider than the screen; the charts as a phone shows them.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    await page.getByTestId('status').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-03-training-phone.png') });
     await page.setViewportSize({ width: 1280, height: 800 });
     await stopRun(page);
     // Every control has a name a screen reader can say, and Tab reaches the run buttons.
@@ -141,9 +146,11 @@ describe('the playground UI', () => {
         .map((el) => el.outerHTML.slice(0, 80)),
     );
     expect(unlabelled).toEqual([]);
-    await page.locator('body').focus();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    // Clicking the title moves the keyboard's starting point to the top of the page.
+    await page.locator('header.top h1').click();
     let reached = false;
-    for (let i = 0; i < 40 && !reached; i++) {
+    for (let i = 0; i < 60 && !reached; i++) {
       await page.keyboard.press('Tab');
       reached = await page.evaluate(
         () => document.activeElement?.getAttribute('data-testid') === 'start',

@@ -13,7 +13,7 @@ import type { RunData } from '../state/runRecord.ts';
 import { ChartBox } from './ChartBox.tsx';
 import { colorOf } from './colors.ts';
 import { protocolNote } from './protocol.ts';
-import { axisProps, fmtNum, niceAxis } from './series.ts';
+import { axisProps, fmtNum, niceAxis, stepAxisProps } from './series.ts';
 
 /** Alignment (solid, left axis) and uniformity (dashed, right axis) at each evaluation. */
 export function AlignUniformChart({ runs }: { runs: RunData[] }) {
@@ -55,8 +55,8 @@ export function AlignUniformChart({ runs }: { runs: RunData[] }) {
             dataKey="step"
             type="number"
             allowDecimals={false}
-            domain={['dataMin', 'dataMax']}
             allowDuplicatedCategory={false}
+            {...stepAxisProps(flat.map((p) => p.step))}
           />
           <YAxis yAxisId="a" width={52} {...axisProps(ya)} />
           <YAxis yAxisId="u" orientation="right" width={52} {...axisProps(yu)} />

@@ -12,7 +12,7 @@ import {
 import type { RunData } from '../state/runRecord.ts';
 import { ChartBox } from './ChartBox.tsx';
 import { colorOf } from './colors.ts';
-import { axisProps, fmtNum, niceAxis } from './series.ts';
+import { axisProps, fmtNum, niceAxis, stepAxisProps } from './series.ts';
 
 /** Which score the chart shows: STS Spearman when any run has it, else accuracy. */
 export function scoreKind(runs: RunData[]): 'spearman' | 'accuracy' | null {
@@ -53,8 +53,8 @@ export function EvalScoreChart({ runs }: { runs: RunData[] }) {
             dataKey="step"
             type="number"
             allowDecimals={false}
-            domain={['dataMin', 'dataMax']}
             allowDuplicatedCategory={false}
+            {...stepAxisProps(series.flat().map((p) => p.step))}
           />
           <YAxis width={44} {...axisProps(y)} />
           <Tooltip formatter={(v) => fmtNum(v, 4)} labelFormatter={(l) => `step ${l}`} />

@@ -13,7 +13,7 @@ import type { RunData } from '../state/runRecord.ts';
 import { ChartBox } from './ChartBox.tsx';
 import { colorOf } from './colors.ts';
 import { lossSeries } from './runSeries.ts';
-import { axisProps, fmtNum, niceAxis } from './series.ts';
+import { axisProps, fmtNum, niceAxis, stepAxisProps } from './series.ts';
 
 /** Training loss per step, raw (thin) and smoothed (bold), for each run drawn. */
 export function LossChart({ runs }: { runs: RunData[] }) {
@@ -38,8 +38,8 @@ export function LossChart({ runs }: { runs: RunData[] }) {
             dataKey="step"
             type="number"
             allowDecimals={false}
-            domain={['dataMin', 'dataMax']}
             allowDuplicatedCategory={false}
+            {...stepAxisProps(series.flat().map((p) => p.step))}
           />
           <YAxis width={48} {...axisProps(y)} />
           <Tooltip formatter={(v) => fmtNum(v, 4)} labelFormatter={(l) => `step ${l}`} />

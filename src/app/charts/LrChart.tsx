@@ -13,7 +13,7 @@ import type { RunData } from '../state/runRecord.ts';
 import { ChartBox } from './ChartBox.tsx';
 import { colorOf } from './colors.ts';
 import { MAX_POINTS } from './runSeries.ts';
-import { axisProps, downsample, fmtNum, niceAxis } from './series.ts';
+import { axisProps, downsample, fmtNum, niceAxis, stepAxisProps } from './series.ts';
 
 /** The learning rate the schedule gave at each step (warm-up, decay). */
 export function LrChart({ runs }: { runs: RunData[] }) {
@@ -45,8 +45,8 @@ export function LrChart({ runs }: { runs: RunData[] }) {
             dataKey="step"
             type="number"
             allowDecimals={false}
-            domain={['dataMin', 'dataMax']}
             allowDuplicatedCategory={false}
+            {...stepAxisProps(series.flat().map((p) => p.step))}
           />
           <YAxis width={62} {...axisProps(y)} />
           <Tooltip formatter={(v) => fmtNum(v, 3)} labelFormatter={(l) => `step ${l}`} />

@@ -92,7 +92,7 @@ export interface NiceAxis {
  * Round ticks (steps of 1, 2 or 5 × 10^k) covering the finite values, about `count` of them,
  * so an axis never shows two labels that round to the same text. Null when nothing is finite.
  */
-export function niceAxis(values: Iterable<number>, count = 5): NiceAxis | null {
+export function niceAxis(values: Iterable<number>, count = 5, integer = false): NiceAxis | null {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const v of values) {
@@ -110,7 +110,8 @@ export function niceAxis(values: Iterable<number>, count = 5): NiceAxis | null {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const r = raw / mag;
   const e = 1 + 1e-9;
-  const step = (r > 5 * e ? 10 : r > 2 * e ? 5 : r > e ? 2 : 1) * mag;
+  const nice = (r > 5 * e ? 10 : r > 2 * e ? 5 : r > e ? 2 : 1) * mag;
+  const step = integer ? Math.max(1, Math.round(nice)) : nice;
   const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
   const round = (v: number) => Number(v.toFixed(Math.min(20, decimals + 1)));
   const start = Math.floor(lo / step + 1e-9) * step;
@@ -147,4 +148,22 @@ export function axisProps(ax: NiceAxis | null): {
   return ax
     ? { domain: ax.domain, ticks: ax.ticks, tickFormatter: ax.format, interval: 0 }
     : { domain: ['auto', 'auto'] };
+}
+
+/**
+ * A step axis: exactly the steps drawn (no empty margin while a run grows), with round
+ * whole-number ticks inside that range.
+ */
+export function stepAxisProps(steps: readonly number[]): ReturnType<typeof axisProps> {
+  const ax = niceAxis(steps, 6, true);
+  if (!ax) return axisProps(null);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of steps) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo === hi) return { ...axisProps(ax) };
+  const ticks = ax.ticks.filter((t) => t >= lo && t <= hi);
+  return { domain: [lo, hi], ticks, tickFormatter: ax.format, interval: 0 };
 }

@@ -1,6 +1,6 @@
 import { useClient } from '../clientContext.ts';
 import { useConfigStore } from '../state/configStore.ts';
-import { errorAdvice, errorPlace } from '../state/errorPlacement.ts';
+import { errorAdvice, errorPlace, shorten } from '../state/errorPlacement.ts';
 import { canResumeFromCheckpoint, isLive } from '../state/runRecord.ts';
 import { useRunStore } from '../state/runStore.ts';
 import { resumeFromCheckpoint, startRun } from './runActions.ts';
@@ -115,9 +115,9 @@ export function RunControls() {
       )}
       {activeId && run?.error && (
         <p className="error" role="alert" data-testid="run-error">
-          {run.error.message}
-          {place && place !== 'run' && WHERE[place] ? ` (see ${WHERE[place]})` : ''}
-          {place === 'run' && errorAdvice(run.error) ? ` ${errorAdvice(run.error)}` : ''}
+          {place && place !== 'run' && WHERE[place]
+            ? `${shorten(run.error.message)} (see ${WHERE[place]})`
+            : `${run.error.message}${errorAdvice(run.error) ? ` ${errorAdvice(run.error)}` : ''}`}
         </p>
       )}
     </section>

@@ -12,6 +12,13 @@ const STATUS_WORDS: Record<string, string> = {
   idle: 'idle',
 };
 
+/** "download: 1.2 of 4.4 MB" — sizes in bytes are shown in MB, counts as they are. */
+function loadingWords(l: { phase: string; loaded: number; total?: number }): string {
+  const bytes = l.phase === 'download' || l.phase === 'cache';
+  const f = (n: number) => (bytes ? `${(n / 1e6).toFixed(1)} MB` : n.toLocaleString('en'));
+  return `${l.phase}: ${f(l.loaded)}${l.total ? ` of ${f(l.total)}` : ''}`;
+}
+
 /** Backend in use with the reason for any fallback, progress, speed and time left. */
 export function StatusBar() {
   const run = useRunStore((s) => (s.activeId ? s.runs[s.activeId] : undefined));
@@ -53,6 +60,11 @@ export function StatusBar() {
           </span>
         )}
       </div>
+      {run.status === 'loading' && run.loading && (
+        <p className="small" data-testid="loading-progress">
+          {loadingWords(run.loading)}
+        </p>
+      )}
       <progress
         max={p.total || 1}
         value={p.total ? p.step : 0}

@@ -77,3 +77,9 @@ export function errorAdvice(error: RunError): string {
   }
   return '';
 }
+
+/** The first sentence of a message, at most `max` characters (the full one sits by its control). */
+export function shorten(message: string, max = 160): string {
+  const first = /^(.+?[.!?])(\s|$)/.exec(message)?.[1] ?? message;
+  return first.length > max ? `${first.slice(0, max - 1)}…` : first;
+}

@@ -38,6 +38,8 @@ export interface RunData {
   logs: string[];
   error?: RunError;
   checkpointStep?: number;
+  /** Download / parse progress while the run loads (cleared when it is ready). */
+  loading?: { phase: string; loaded: number; total?: number };
 }
 
 export interface RunRecord extends RunData {

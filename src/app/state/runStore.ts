@@ -153,7 +153,7 @@ export const useRunStore = create<RunState>((set, get) => {
           flush();
           // A resumed run restarts at its checkpoint's step: what was recorded after it goes
           // (a fresh run has nothing yet, so this is a no-op there).
-          patch(id, (r) => ({ ...truncateAfter(r, ready.startStep), ready }));
+          patch(id, (r) => ({ ...truncateAfter(r, ready.startStep), ready, loading: undefined }));
           break;
         }
         case 'step': {
@@ -173,6 +173,12 @@ export const useRunStore = create<RunState>((set, get) => {
         case 'log':
           patch(id, (r) => ({ logs: [...r.logs.slice(-99), m.message] }));
           break;
+        case 'progress': {
+          const loading: RunData['loading'] = { phase: m.phase, loaded: m.loaded };
+          if (m.total !== undefined) loading.total = m.total;
+          patch(id, () => ({ loading }));
+          break;
+        }
         case 'checkpoint':
           patch(id, () => ({ checkpointStep: m.step }));
           break;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorAdvice, errorPlace } from '../../../src/app/state/errorPlacement.ts';
+import { errorAdvice, errorPlace, shorten } from '../../../src/app/state/errorPlacement.ts';
 
 describe('where an error is shown', () => {
   it('uses the event field when the worker names one', () => {
@@ -53,5 +53,12 @@ describe('where an error is shown', () => {
     expect(errorAdvice({ kind: 'divergence', message: '' })).toMatch(/learning rate/);
     expect(errorAdvice({ kind: 'internal', message: 'out of memory' })).toMatch(/batch size/);
     expect(errorAdvice({ kind: 'user', message: 'bad file' })).toBe('');
+  });
+
+  it('shortens a long message to its first sentence', () => {
+    expect(shorten('data.train: my.tsv has no column "x". Its columns are "a".')).toBe(
+      'data.train: my.tsv has no column "x".',
+    );
+    expect(shorten('a'.repeat(300), 20)).toHaveLength(20);
   });
 });

@@ -150,3 +150,12 @@ describe('run series', () => {
     ]);
   });
 });
+
+describe('step axis', () => {
+  it('uses whole-number ticks', () => {
+    const a = niceAxis([1, 2, 3], 6, true)!;
+    expect(a.ticks.every(Number.isInteger)).toBe(true);
+    const b = niceAxis([1, 14], 6, true)!;
+    expect(b.ticks).toEqual([0, 5, 10, 15]);
+  });
+});

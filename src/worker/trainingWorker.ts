@@ -8,8 +8,8 @@ import { cacheApiDataCache } from '../engine/data/index.ts';
 import { isUserError } from '../engine/errors.ts';
 import type { TrainEvent } from '../engine/train/events.ts';
 import { Trainer } from '../engine/train/trainer.ts';
-import { idbCheckpointStore } from './checkpointStore.ts';
 import { runBenchCommand } from './bench.ts'; // bench (issue 8)
+import { idbCheckpointStore } from './checkpointStore.ts';
 import { embedEvalSet } from './embeddings.ts';
 import { runPreview } from './preview.ts';
 import type { Command, WorkerMessage } from './protocol.ts';
@@ -24,6 +24,9 @@ setAssetLoader(async (name) => {
 });
 
 const uploads = new Map<string, Uint8Array>();
+/** The config field a user error names first ("data.train: …", "Invalid experiment config: batchSize: …"). */
+const FIELD_PREFIX =
+  /^(?:Invalid experiment config: )?((?:encoder|data|augment|objective|optimizer|gradCache)\b[\w.]*|batchSize|maxSteps|epochs|evalEvery|seed|backend):/;
 let trainer: Trainer | null = null;
 let currentRun = '';
 
@@ -82,10 +85,14 @@ async function start(cmd: Extract<Command, { type: 'start' }>): Promise<void> {
     });
     await trainer.run();
   } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    // User errors start with the config field they concern ("data.train: …", "encoder.source: …").
+    const field = isUserError(e) ? FIELD_PREFIX.exec(message)?.[1] : undefined;
     emit({
       type: 'error',
       kind: isUserError(e) ? 'user' : 'internal',
-      message: e instanceof Error ? e.message : String(e),
+      message,
+      ...(field ? { field } : {}),
     });
     emit({ type: 'done', step: trainer?.step ?? 0, reason: 'failed' });
   }

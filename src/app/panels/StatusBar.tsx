@@ -42,7 +42,13 @@ export function StatusBar() {
         </span>
         <span>
           Backend: <strong data-testid="backend">{run.ready?.backend ?? '…'}</strong>
-          {run.ready?.wasmThreads ? ` (${run.ready.wasmThreads} threads)` : ''}
+          {run.ready?.backend === 'wasm' && (
+            <span data-testid="wasm-threads">
+              {run.ready.wasmMultithread
+                ? ' (multi-threaded SIMD build)'
+                : ' (single-threaded: the page is not cross-origin isolated)'}
+            </span>
+          )}
           {run.ready?.adapter ? ` (${run.ready.adapter})` : ''}
         </span>
         <span data-testid="progress-step">

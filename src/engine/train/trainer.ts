@@ -133,7 +133,12 @@ export class Trainer {
       try {
         return await f();
       } catch (e) {
-        if (isUserError(e)) throw new UserError(`${field}: ${e.message}`);
+        if (isUserError(e)) {
+          // Keep a message that already names its field (e.g. "encoder.maxLength: …").
+          throw /^(encoder|data|augment|objective|optimizer)\.[\w.]*: /.test(e.message)
+            ? e
+            : new UserError(`${field}: ${e.message}`);
+        }
         throw e;
       }
     };
@@ -182,11 +187,13 @@ export class Trainer {
       );
     }
     const numLabels = numLabelsOf(config, train);
-    const bundle = await setupEncoder(
-      config,
-      { ...host.io, onWarning: (message) => host.emit({ type: 'log', level: 'warn', message }) },
-      numLabels,
-      config.seed,
+    const bundle = await withField('encoder.source', () =>
+      setupEncoder(
+        config,
+        { ...host.io, onWarning: (message) => host.emit({ type: 'log', level: 'warn', message }) },
+        numLabels,
+        config.seed,
+      ),
     );
     const task = makeTask(config);
     const batcher = new Batcher(examples, {

@@ -88,6 +88,11 @@ export function OptimizerPanel() {
         {!!gradCache && (
           <NumberField path="gradCache.chunkSize" label="Chunk size" min={1} step={1} />
         )}
+        <small className="hint span2" data-testid="gradcache-note">
+          Plain gradient accumulation is not offered: with in-batch negatives it changes the loss
+          (each chunk would only see its own negatives). GradCache gives the exact large-batch
+          gradient by replaying each chunk with the same dropout masks.
+        </small>
         <NumberField path="maxSteps" label="Steps" min={1} step={1} nullable />
         <NumberField
           path="epochs"

@@ -41,7 +41,10 @@ function benchFiles(): Plugin {
           res.end('not found');
           return;
         }
-        res.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        res.setHeader(
+          'Content-Type',
+          file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+        );
         res.setHeader('Content-Length', String(statSync(file).size));
         res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
         res.setHeader('Cache-Control', 'no-store');
@@ -54,21 +57,38 @@ function benchFiles(): Plugin {
 /** Builds the app (the same `vite build` as `npm run build`, into bench/tmp/dist). */
 export async function buildApp(): Promise<void> {
   if (!existsSync(join(REPO_ROOT, 'public', 'generated', 'builtin-vocab.txt'))) {
-    throw new Error('public/generated/ is missing: run `npm run assets` (or `npm run build`) first.');
+    throw new Error(
+      'public/generated/ is missing: run `npm run assets` (or `npm run build`) first.',
+    );
   }
-  await build({ root: REPO_ROOT, build: { outDir: BROWSER_DIST, emptyOutDir: true }, logLevel: 'warn' });
+  await build({
+    root: REPO_ROOT,
+    build: {
+      outDir: BROWSER_DIST,
+      emptyOutDir: true,
+      rolldownOptions: { checks: { bundlerTimings: false } },
+    },
+    logLevel: 'warn',
+  });
 }
 
 export interface BrowserSession {
   origin: string;
   chromium: string;
-  runCase(request: BenchCaseRequest, timeoutMs: number, log: (m: string) => void): Promise<BenchCaseResult>;
+  runCase(
+    request: BenchCaseRequest,
+    timeoutMs: number,
+    log: (m: string) => void,
+  ): Promise<BenchCaseResult>;
   close(): Promise<void>;
 }
 
 export async function openBrowserSession(): Promise<BrowserSession> {
-  const worker = readdirSync(join(BROWSER_DIST, 'assets')).find((f) => /^trainingWorker-.*\.js$/.test(f));
-  if (!worker) throw new Error(`${BROWSER_DIST} has no trainingWorker bundle; build the app first.`);
+  const worker = readdirSync(join(BROWSER_DIST, 'assets')).find((f) =>
+    /^trainingWorker-.*\.js$/.test(f),
+  );
+  if (!worker)
+    throw new Error(`${BROWSER_DIST} has no trainingWorker bundle; build the app first.`);
   const server: PreviewServer = await preview({
     root: REPO_ROOT,
     build: { outDir: BROWSER_DIST },
@@ -124,7 +144,11 @@ export async function openBrowserSession(): Promise<BrowserSession> {
             const w = new Worker(workerUrl, { type: 'module' });
             return await new Promise<BenchMessage | { type: 'error'; error: string }>((resolve) => {
               w.onmessage = (e: MessageEvent) => {
-                const m = e.data as { type: string; message?: string; crossOriginIsolated?: boolean };
+                const m = e.data as {
+                  type: string;
+                  message?: string;
+                  crossOriginIsolated?: boolean;
+                };
                 if (m.type === 'hello') {
                   g.__cplayBenchLog(`worker up, crossOriginIsolated=${m.crossOriginIsolated}`);
                   w.postMessage({ type: 'bench', requestId: 1, request: req });
@@ -134,14 +158,18 @@ export async function openBrowserSession(): Promise<BrowserSession> {
                   resolve(m as BenchMessage);
                 }
               };
-              w.onerror = (e) => resolve({ type: 'error', error: `the worker failed: ${e.message}` });
+              w.onerror = (e) =>
+                resolve({ type: 'error', error: `the worker failed: ${e.message}` });
             });
           },
           { workerUrl: `${base}assets/${worker}`, req: request },
         );
         let timer: ReturnType<typeof setTimeout> | undefined;
         const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`)),
+            timeoutMs,
+          );
         });
         const reply = await Promise.race([run, timeout]).finally(() => clearTimeout(timer));
         if (reply.type === 'error') throw new Error(reply.error);

@@ -26,7 +26,9 @@ export interface Machine {
 
 function packageVersion(name: string): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8'));
+    const pkg = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8'),
+    );
     return String(pkg.version);
   } catch {
     return 'unknown';

@@ -18,7 +18,15 @@ import { BertTokenizer } from '../src/engine/tokenizer/index.ts';
 import { tokeniseSegments } from '../src/engine/train/encodeRows.ts';
 import { Trainer } from '../src/engine/train/trainer.ts';
 import { exportModelFolder } from '../src/engine/weights/modelFolder.ts';
-import { BATCH_SIZE, benchExperiment, EMBED_BATCH, SEED, SEQ_LENGTH, type Shape, VOCAB_SIZE } from './shapes.ts';
+import {
+  BATCH_SIZE,
+  benchExperiment,
+  EMBED_BATCH,
+  SEED,
+  SEQ_LENGTH,
+  type Shape,
+  VOCAB_SIZE,
+} from './shapes.ts';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(BENCH_DIR, '..');
@@ -40,14 +48,18 @@ export async function ensureModelFolder(shape: Shape): Promise<string> {
   const stampFile = join(dir, 'bench-stamp.json');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return dir;
   for (const f of [VOCAB_FILE, TRAIN_FILE, STSB_DEV]) {
-    if (!existsSync(f)) throw new Error(`${f} is missing; the benchmark reads the shared data (see ../shared/data/SOURCES.md).`);
+    if (!existsSync(f))
+      throw new Error(
+        `${f} is missing; the benchmark reads the shared data (see ../shared/data/SOURCES.md).`,
+      );
   }
   await tf.setBackend('cpu');
   const tokenizer = BertTokenizer.fromVocab(readFileSync(VOCAB_FILE, 'utf8'), {
     do_lower_case: true,
     model_max_length: 512,
   });
-  if (tokenizer.vocabSize !== VOCAB_SIZE) throw new Error(`vocab has ${tokenizer.vocabSize} tokens, expected ${VOCAB_SIZE}`);
+  if (tokenizer.vocabSize !== VOCAB_SIZE)
+    throw new Error(`vocab has ${tokenizer.vocabSize} tokens, expected ${VOCAB_SIZE}`);
   const config = builtinBertConfig({
     layers: shape.layers,
     hidden: shape.hidden,
@@ -107,7 +119,11 @@ export interface BatchesFile {
  * Token ids of the first `count` training batches the Trainer draws (its Batcher, data and seed)
  * and of the embedding batches. The tokenizer is the model folder's (the same for all shapes).
  */
-export async function writeBatches(shape: Shape, count: number, embedTexts: string[]): Promise<BatchesFile> {
+export async function writeBatches(
+  shape: Shape,
+  count: number,
+  embedTexts: string[],
+): Promise<BatchesFile> {
   const dir = await ensureModelFolder(shape);
   const config = benchExperiment('cpu', { model: dir, train: TRAIN_FILE });
   await tf.setBackend('cpu');
@@ -117,7 +133,12 @@ export async function writeBatches(shape: Shape, count: number, embedTexts: stri
   };
   // The Trainer itself, so its hold-out and cleaning apply; a fresh Batcher with its options
   // then draws the same batches the timed run trains on.
-  const trainer = await Trainer.create(config, { runId: 'bench-batches', io, keepBackend: true, emit: () => {} });
+  const trainer = await Trainer.create(config, {
+    runId: 'bench-batches',
+    io,
+    keepBackend: true,
+    emit: () => {},
+  });
   const { bundle } = trainer;
   const batcher = new Batcher(trainer.train.examples, {
     batchSize: BATCH_SIZE,
@@ -128,12 +149,18 @@ export async function writeBatches(shape: Shape, count: number, embedTexts: stri
   });
   const toBatch = (texts: string[]): TokenBatch => {
     const tok = tokeniseSegments(bundle, [{ texts, view: 0 }], SEQ_LENGTH);
-    return { length: tok.length, inputIds: [...tok.inputIds], attentionMask: [...tok.attentionMask] };
+    return {
+      length: tok.length,
+      inputIds: [...tok.inputIds],
+      attentionMask: [...tok.attentionMask],
+    };
   };
   const trainBatches: TokenBatch[] = [];
-  for (let i = 0; i < count; i++) trainBatches.push(toBatch(batcher.next().examples.map((e) => e.text)));
+  for (let i = 0; i < count; i++)
+    trainBatches.push(toBatch(batcher.next().examples.map((e) => e.text)));
   const embed: TokenBatch[] = [];
-  for (let i = 0; i < embedTexts.length; i += EMBED_BATCH) embed.push(toBatch(embedTexts.slice(i, i + EMBED_BATCH)));
+  for (let i = 0; i < embedTexts.length; i += EMBED_BATCH)
+    embed.push(toBatch(embedTexts.slice(i, i + EMBED_BATCH)));
   trainer.dispose();
   const out: BatchesFile = { seqLength: SEQ_LENGTH, train: trainBatches, embed };
   mkdirSync(TMP_DIR, { recursive: true });

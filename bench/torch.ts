@@ -30,27 +30,44 @@ export interface TorchOptions {
   /** Embed only the first N batches (the TF.js cases' sentence count). 0: all. */
   embedBatches: number;
   profile: boolean;
+  /** torch.set_num_threads and OpenBLAS threads (2: the reference; 1: a single-core reference). */
+  threads: number;
   timeoutMs: number;
   log: (m: string) => void;
 }
 
 export async function runTorch(o: TorchOptions): Promise<TorchResult> {
-  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found (set CPLAY_PYTHON): the PyTorch reference needs Debian's python3-torch.`);
-  const out = join(TMP_DIR, `torch-${o.shape}.json`);
+  if (!existsSync(PYTHON))
+    throw new Error(
+      `${PYTHON} not found (set CPLAY_PYTHON): the PyTorch reference needs Debian's python3-torch.`,
+    );
+  const out = join(TMP_DIR, `torch-${o.shape}-${o.threads}t.json`);
   const args = [
     join(BENCH_DIR, 'reference', 'simcse_step.py'),
-    '--model', o.modelDir,
-    '--batches', BATCHES_FILE,
-    '--threads', String(TORCH_THREADS),
-    '--warmup', String(o.warmup),
-    '--steps', String(o.steps),
-    '--embed-passes', String(o.embedPasses),
-    '--embed-limit', String(o.embedBatches),
-    '--out', out,
+    '--model',
+    o.modelDir,
+    '--batches',
+    BATCHES_FILE,
+    '--threads',
+    String(o.threads),
+    '--warmup',
+    String(o.warmup),
+    '--steps',
+    String(o.steps),
+    '--embed-passes',
+    String(o.embedPasses),
+    '--embed-limit',
+    String(o.embedBatches),
+    '--out',
+    out,
     ...(o.profile ? ['--profile'] : []),
   ];
-  // Two threads for torch's OpenMP pool and for OpenBLAS's own pthread pool (one GEMM at a time).
-  const env = { ...process.env, OMP_NUM_THREADS: String(TORCH_THREADS), OPENBLAS_NUM_THREADS: String(TORCH_THREADS) };
+  // The same count for torch's OpenMP pool and for OpenBLAS's own pthread pool (one GEMM at a time).
+  const env = {
+    ...process.env,
+    OMP_NUM_THREADS: String(o.threads),
+    OPENBLAS_NUM_THREADS: String(o.threads),
+  };
   await new Promise<void>((resolve, reject) => {
     const child = spawn(PYTHON, args, { env, stdio: ['ignore', 'inherit', 'pipe'] });
     let stderr = '';
@@ -64,7 +81,12 @@ export async function runTorch(o: TorchOptions): Promise<TorchResult> {
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new Error(`PyTorch ${o.shape} exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      else
+        reject(
+          new Error(
+            `PyTorch ${o.shape} exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
     });
   });
   return JSON.parse(readFileSync(out, 'utf8')) as TorchResult;

@@ -7,8 +7,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { folderSource } from '../../src/engine/node/folderSource.ts';
 import { installNodeAssetLoader } from '../../src/engine/node/assets.ts';
+import { folderSource } from '../../src/engine/node/folderSource.ts';
 import { type BenchCaseRequest, measureCase } from '../../src/worker/bench.ts';
 
 const [requestFile, resultFile] = process.argv.slice(2);

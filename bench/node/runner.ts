@@ -20,9 +20,13 @@ export async function runNodeCase(
   writeFileSync(reqFile, JSON.stringify(request));
   writeFileSync(resFile, '');
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'node', 'case.ts'), reqFile, resFile], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(BENCH_DIR, 'node', 'case.ts'), reqFile, resFile],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let tail = '';
     child.stderr.on('data', (d: Buffer) => {
       for (const line of d.toString().split('\n')) {

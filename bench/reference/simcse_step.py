@@ -178,6 +178,7 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-5)
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--check", action="store_true", help="dropout off, batch 0: print loss and gradient norm, no timing")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
@@ -233,6 +234,18 @@ def main():
         value = loss.item()
         assert bool(finite), "diverged"
         return (time.perf_counter() - s) * 1000, value
+
+    if args.check:
+        # The same-step check (bench/verify.ts): no dropout, so both sides compute the same numbers.
+        ids, mask = train[0]
+        model.eval()
+        z = torch.tanh(model.mlp(model.cls(torch.cat([ids, ids]), torch.cat([mask, mask]))))
+        loss = simcse_loss(z, ids.shape[0], args.temperature)
+        loss.backward()
+        norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in params if p.grad is not None]))
+        with open(args.out, "w") as f:
+            json.dump({"loss": loss.item(), "gradNorm": norm.item()}, f)
+        return
 
     first_ms, _ = step()
     ttfs_ms = (time.perf_counter() - T_START) * 1000

@@ -130,9 +130,17 @@ export async function measureCase(
     const firstStepMs = await step();
     const timeToFirstStepMs = now() - t0;
     log(`first step ${Math.round(firstStepMs)} ms`);
+    // Warm-up steps while they cost at most half the step budget (none on minute-long steps).
     let typical = firstStepMs;
-    for (let i = 0; i < req.warmupSteps; i++) typical = await step();
-    const steps = Math.max(req.minSteps, Math.min(req.maxSteps, Math.floor(req.stepBudgetMs / typical)));
+    let warm = 0;
+    for (let i = 0; i < req.warmupSteps && warm + typical <= req.stepBudgetMs / 2; i++) {
+      typical = await step();
+      warm += typical;
+    }
+    const steps = Math.max(
+      req.minSteps,
+      Math.min(req.maxSteps, Math.floor(req.stepBudgetMs / typical)),
+    );
     const before = tf.memory().numTensors;
     const stepMs: number[] = [];
     const losses: number[] = [];
@@ -247,6 +255,11 @@ async function measureEmbedding(
   const w = now();
   await pass([...byLength.values()]);
   const warmupMs = now() - w;
+  // A pass over all sentences, unless one batch takes so long (the JS cpu kernels, SwiftShader)
+  // that the pass would overrun the budget: then the first batches that fit (at least two).
+  const perBatch = warmupMs / byLength.size;
+  const nBatches = Math.min(batches.length, Math.max(2, Math.floor(req.embedBudgetMs / perBatch)));
+  const texts = req.embedTexts.slice(0, nBatches * req.embedBatch);
   const passMs: number[] = [];
   const started = now();
   for (let p = 0; p < req.embedPasses; p++) {
@@ -255,16 +268,21 @@ async function measureEmbedding(
     // Tokenising is part of embedding: time it with the encoder.
     const s = now();
     const toks: TokenisedRows[] = [];
-    for (let i = 0; i < req.embedTexts.length; i += req.embedBatch) {
-      const texts = req.embedTexts.slice(i, i + req.embedBatch);
-      toks.push(tokeniseSegments(bundle, [{ texts, view: 0 }], config.encoder.maxLength));
+    for (let i = 0; i < texts.length; i += req.embedBatch) {
+      toks.push(
+        tokeniseSegments(
+          bundle,
+          [{ texts: texts.slice(i, i + req.embedBatch), view: 0 }],
+          config.encoder.maxLength,
+        ),
+      );
     }
     await pass(toks);
     passMs.push(now() - s);
-    log(`embedding pass ${p + 1}: ${Math.round(passMs[p]!)} ms for ${req.embedTexts.length} sentences`);
+    log(`embedding pass ${p + 1}: ${Math.round(passMs[p]!)} ms for ${texts.length} sentences`);
   }
   return {
-    sentences: req.embedTexts.length,
+    sentences: texts.length,
     lengths: [...byLength.keys()].sort((a, b) => a - b),
     warmupMs,
     passMs,
@@ -289,10 +307,15 @@ export async function runBenchCommand(
   post: (m: BenchMessage) => void,
   base: URL,
 ): Promise<void> {
-  const log = (message: string) => post({ type: 'bench-progress', requestId: cmd.requestId, message });
-  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  const log = (message: string) =>
+    post({ type: 'bench-progress', requestId: cmd.requestId, message });
+  const g = globalThis as {
+    crossOriginIsolated?: boolean;
+    navigator?: { hardwareConcurrency?: number };
+  };
   const threads =
-    cmd.request.wasmThreads ?? (g.crossOriginIsolated ? Math.max(2, g.navigator?.hardwareConcurrency || 2) : undefined);
+    cmd.request.wasmThreads ??
+    (g.crossOriginIsolated ? Math.max(2, g.navigator?.hardwareConcurrency || 2) : undefined);
   const fetchUrl = async (source: string) => {
     const res = await fetch(new URL(source, base));
     if (!res.ok) throw new Error(`${source}: HTTP ${res.status}`);

@@ -9,8 +9,10 @@ import * as tf from '../tf.ts';
  * The stock gradient of `x·W` is `dy·Wᵀ` (transposeB) and `xᵀ·dy` (transposeA), so every backward
  * product of every Linear took the loop: 10–15× slower than XNNPACK at BERT's shapes, ~90% of a
  * training step. On wasm the gradient here transposes explicitly (a cheap copy) and multiplies
- * plainly; the values are the same products. Other backends keep tf.fused.matMul and its own
- * gradient (their transposed products are native, an explicit transpose would only add work).
+ * plainly; the values are the same products. The bias gradient rides on the weight product as a
+ * row of ones (wasm sums over rows through a transpose). Other backends keep tf.fused.matMul and
+ * its own gradient (their transposed products are native, an explicit transpose only adds work).
+ * Checked against the stock gradient by `npx tsx bench/verify.ts`.
  *
  * @param x [N, in]
  * @param w [in, out]
@@ -24,10 +26,15 @@ export function denseMatMul(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.
     const value = tf.fused.matMul({ a: xi, b: wi, bias: bi }); // [N, out]
     const gradFunc = (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const [n, inF] = xs.shape;
+      // The bias gradient (a column sum of dy, which wasm reduces through a transpose) rides on
+      // the weight product as one more row of ones: [xᵀ; 1]·dy = [dW; db].
+      const xt1 = tf.concat([tf.transpose(xs), tf.ones([1, n])], 0); // [in + 1, N]
+      const dwb = tf.matMul(xt1, dy); // [in + 1, out]
       return [
         tf.matMul(dy, tf.transpose(ws)), // [N, in]  = dy·Wᵀ
-        tf.matMul(tf.transpose(xs), dy), // [in, out] = xᵀ·dy
-        tf.sum(dy, 0), // [out]
+        tf.slice(dwb, [0, 0], [inF, -1]), // [in, out] = xᵀ·dy
+        tf.reshape(tf.slice(dwb, [inF, 0], [1, -1]), [-1]), // [out] = Σ_rows dy
       ];
     };
     return { value, gradFunc };

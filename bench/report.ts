@@ -232,8 +232,11 @@ export function profileLines(run: RunRecord): string[] {
       stepMs?: number;
       timer?: string;
     };
+    const threads = (r as TorchResult).threads;
     const who =
-      c.host === 'torch' ? 'PyTorch' : `${c.host === 'node' ? 'Node' : 'Chromium'} ${c.backend}`;
+      c.host === 'torch'
+        ? `PyTorch ${threads} thread${threads === 1 ? '' : 's'}`
+        : `${c.host === 'node' ? 'Node' : 'Chromium'} ${c.backend}`;
     if (c.host === 'torch') {
       out.push(
         `- **${who}, ${c.shape}**: ${topKernels(p.kernels, p.kernelMs, 6)} (self CPU time, torch.profiler).`,

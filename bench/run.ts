@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { UserError } from '../src/engine/errors.ts';
 import type { BenchCaseRequest } from '../src/worker/bench.ts';
 import { BROWSER_DIST, type BrowserSession, buildApp, openBrowserSession } from './browser.ts';
 import { chromiumVersion, describeMachine, load1 } from './machine.ts';
@@ -108,7 +109,7 @@ function parsePlan(argv: string[]): Plan {
     const i = argv.indexOf(name);
     if (i < 0) return undefined;
     const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+    if (v === undefined || v.startsWith('--')) throw new UserError(`${name} needs a value`);
     return v;
   };
   const known = [
@@ -126,22 +127,22 @@ function parsePlan(argv: string[]): Plan {
   ];
   for (const a of argv)
     if (a.startsWith('--') && !known.includes(a))
-      throw new Error(`unknown flag ${a}; flags: ${known.join(' ')}`);
+      throw new UserError(`unknown flag ${a}; flags: ${known.join(' ')}`);
   const quick = argv.includes('--quick');
   const only = value('--only');
   const hosts = new Set<Host>((only ?? 'node,browser,torch').split(',') as Host[]);
   for (const h of hosts)
     if (!['node', 'browser', 'torch'].includes(h))
-      throw new Error(`--only: ${h} is not node, browser or torch`);
+      throw new UserError(`--only: ${h} is not node, browser or torch`);
   const shapeNames = (value('--shapes') ?? (quick ? 'tiny' : 'tiny,mini')).split(',');
   const shapes = shapeNames.map((n) => {
     const s = SHAPES[n as Shape['name']];
-    if (!s) throw new Error(`--shapes: ${n} is not tiny or mini`);
+    if (!s) throw new UserError(`--shapes: ${n} is not tiny or mini`);
     return s;
   });
   const steps = value('--steps');
   if (steps !== undefined && !(Number.isInteger(Number(steps)) && Number(steps) > 0))
-    throw new Error('--steps needs a positive integer');
+    throw new UserError('--steps needs a positive integer');
   const backends = value('--backends');
   return {
     mode: quick ? 'quick' : 'full',

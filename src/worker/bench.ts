@@ -173,10 +173,11 @@ export async function measureCase(
         // contain kernels; count registered kernels only, so the times add up.
         if (!tf.getKernel(k.name, backendName)) continue;
         const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-        const entry = byName.get(k.name) ?? { name: k.name, ms: 0, calls: 0 };
+        const name = kernelLabel(k.name, k.inputShapes);
+        const entry = byName.get(name) ?? { name, ms: 0, calls: 0 };
         entry.ms += ms;
         entry.calls += 1;
-        byName.set(k.name, entry);
+        byName.set(name, entry);
         kernelMs += ms;
         peakTensors = Math.max(peakTensors, k.totalTensorsSnapshot);
       }
@@ -213,6 +214,18 @@ export async function measureCase(
   } finally {
     trainer.dispose();
   }
+}
+
+/**
+ * BatchMatMul split by kind: `(batched)` when the operands carry a batch of matrices (attention's
+ * products over B·heads), `(2-D)` otherwise (the Linear layers' products). On WASM the two take
+ * different paths (a naive loop vs XNNPACK).
+ */
+function kernelLabel(name: string, inputShapes: (number[] | null)[]): string {
+  if (name !== 'BatchMatMul') return name;
+  const a = inputShapes[0] ?? [];
+  const batch = a.slice(0, -2).reduce((p, d) => p * d, 1);
+  return batch > 1 ? 'BatchMatMul (batched)' : 'BatchMatMul (2-D)';
 }
 
 /**

@@ -1,19 +1,11 @@
 import { useMemo } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Legend, Line, YAxis } from 'recharts';
 import type { RunData } from '../state/runRecord.ts';
 import { ChartBox } from './ChartBox.tsx';
 import { colorOf } from './colors.ts';
 import { protocolNote } from './protocol.ts';
-import { axisProps, fmtNum, niceAxis, stepAxisProps } from './series.ts';
+import { StepLineChart } from './StepLineChart.tsx';
+import { axisProps, niceAxis } from './series.ts';
 
 /** Alignment (solid, left axis) and uniformity (dashed, right axis) at each evaluation. */
 export function AlignUniformChart({ runs }: { runs: RunData[] }) {
@@ -48,52 +40,49 @@ export function AlignUniformChart({ runs }: { runs: RunData[] }) {
           : null
       }
     >
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart margin={{ top: 5, right: 0, bottom: 5, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            dataKey="step"
-            type="number"
-            allowDecimals={false}
-            allowDuplicatedCategory={false}
-            {...stepAxisProps(flat.map((p) => p.step))}
-          />
-          <YAxis yAxisId="a" width={52} {...axisProps(ya)} />
-          <YAxis yAxisId="u" orientation="right" width={52} {...axisProps(yu)} />
-          <Tooltip formatter={(v) => fmtNum(v, 4)} labelFormatter={(l) => `step ${l}`} />
-          {/* Overlaid runs: one legend entry per run (solid/dashed is said in the note). */}
+      <StepLineChart
+        steps={flat.map((p) => p.step)}
+        yAxes={[
+          <YAxis key="a" yAxisId="a" width={52} {...axisProps(ya)} />,
+          <YAxis key="u" yAxisId="u" orientation="right" width={52} {...axisProps(yu)} />,
+        ]}
+        digits={4}
+        // Overlaid runs: one legend entry per run (solid/dashed is said in the note).
+        legend={
           <Legend
             formatter={(v: string) => (runs.length > 1 ? v.replace(/: alignment$/, '') : v)}
           />
-          {runs.map((r, i) => [
-            <Line
-              key={`${r.id}-a`}
-              yAxisId="a"
-              data={series[i]}
-              dataKey="alignment"
-              name={runs.length > 1 ? `${r.name}: alignment` : 'alignment'}
-              stroke={colorOf(i)}
-              strokeWidth={2}
-              dot={{ r: 2 }}
-              isAnimationActive={false}
-              legendType="plainline"
-            />,
-            <Line
-              key={`${r.id}-u`}
-              yAxisId="u"
-              data={series[i]}
-              dataKey="uniformity"
-              name={runs.length > 1 ? `${r.name}: uniformity` : 'uniformity'}
-              stroke={colorOf(i)}
-              strokeDasharray="5 3"
-              strokeWidth={2}
-              dot={{ r: 2 }}
-              isAnimationActive={false}
-              legendType={runs.length > 1 ? 'none' : 'plainline'}
-            />,
-          ])}
-        </LineChart>
-      </ResponsiveContainer>
+        }
+        marginRight={0}
+      >
+        {runs.map((r, i) => [
+          <Line
+            key={`${r.id}-a`}
+            yAxisId="a"
+            data={series[i]}
+            dataKey="alignment"
+            name={runs.length > 1 ? `${r.name}: alignment` : 'alignment'}
+            stroke={colorOf(i)}
+            strokeWidth={2}
+            dot={{ r: 2 }}
+            isAnimationActive={false}
+            legendType="plainline"
+          />,
+          <Line
+            key={`${r.id}-u`}
+            yAxisId="u"
+            data={series[i]}
+            dataKey="uniformity"
+            name={runs.length > 1 ? `${r.name}: uniformity` : 'uniformity'}
+            stroke={colorOf(i)}
+            strokeDasharray="5 3"
+            strokeWidth={2}
+            dot={{ r: 2 }}
+            isAnimationActive={false}
+            legendType={runs.length > 1 ? 'none' : 'plainline'}
+          />,
+        ])}
+      </StepLineChart>
     </ChartBox>
   );
 }

@@ -1,18 +1,10 @@
 import { useMemo } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Legend, Line, YAxis } from 'recharts';
 import type { RunData } from '../state/runRecord.ts';
 import { ChartBox } from './ChartBox.tsx';
 import { colorOf } from './colors.ts';
-import { axisProps, fmtNum, niceAxis, stepAxisProps } from './series.ts';
+import { StepLineChart } from './StepLineChart.tsx';
+import { axisProps, niceAxis } from './series.ts';
 
 /** Which score the chart shows: STS Spearman when any run has it, else accuracy. */
 export function scoreKind(runs: RunData[]): 'spearman' | 'accuracy' | null {
@@ -46,33 +38,25 @@ export function EvalScoreChart({ runs }: { runs: RunData[] }) {
           : 'Add an STS or labelled evaluation set (Data → Evaluate on a separate set) to see Spearman or accuracy here.'
       }
     >
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart margin={{ top: 5, right: 12, bottom: 5, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            dataKey="step"
-            type="number"
-            allowDecimals={false}
-            allowDuplicatedCategory={false}
-            {...stepAxisProps(series.flat().map((p) => p.step))}
+      <StepLineChart
+        steps={series.flat().map((p) => p.step)}
+        yAxes={<YAxis width={44} {...axisProps(y)} />}
+        digits={4}
+        legend={runs.length > 1 && <Legend />}
+      >
+        {runs.map((r, i) => (
+          <Line
+            key={r.id}
+            data={series[i]}
+            dataKey="v"
+            name={r.name}
+            stroke={colorOf(i)}
+            strokeWidth={2}
+            dot={{ r: 2 }}
+            isAnimationActive={false}
           />
-          <YAxis width={44} {...axisProps(y)} />
-          <Tooltip formatter={(v) => fmtNum(v, 4)} labelFormatter={(l) => `step ${l}`} />
-          {runs.length > 1 && <Legend />}
-          {runs.map((r, i) => (
-            <Line
-              key={r.id}
-              data={series[i]}
-              dataKey="v"
-              name={r.name}
-              stroke={colorOf(i)}
-              strokeWidth={2}
-              dot={{ r: 2 }}
-              isAnimationActive={false}
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+        ))}
+      </StepLineChart>
     </ChartBox>
   );
 }

@@ -1,19 +1,11 @@
 import { useMemo } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Legend, Line, YAxis } from 'recharts';
 import type { RunData } from '../state/runRecord.ts';
 import { ChartBox } from './ChartBox.tsx';
 import { colorOf } from './colors.ts';
 import { lossSeries } from './runSeries.ts';
-import { axisProps, fmtNum, niceAxis, stepAxisProps } from './series.ts';
+import { StepLineChart } from './StepLineChart.tsx';
+import { axisProps, niceAxis } from './series.ts';
 
 /** Training loss per step, raw (thin) and smoothed (bold), for each run drawn. */
 export function LossChart({ runs }: { runs: RunData[] }) {
@@ -31,44 +23,36 @@ export function LossChart({ runs }: { runs: RunData[] }) {
           : null
       }
     >
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart margin={{ top: 5, right: 12, bottom: 5, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            dataKey="step"
-            type="number"
-            allowDecimals={false}
-            allowDuplicatedCategory={false}
-            {...stepAxisProps(series.flat().map((p) => p.step))}
-          />
-          <YAxis width={48} {...axisProps(y)} />
-          <Tooltip formatter={(v) => fmtNum(v, 4)} labelFormatter={(l) => `step ${l}`} />
-          {runs.length > 1 && <Legend />}
-          {runs.map((r, i) => [
-            <Line
-              key={`${r.id}-raw`}
-              data={series[i]}
-              dataKey="raw"
-              name={`${r.name} (raw)`}
-              stroke={colorOf(i)}
-              strokeOpacity={0.3}
-              dot={false}
-              isAnimationActive={false}
-              legendType="none"
-            />,
-            <Line
-              key={`${r.id}-smooth`}
-              data={series[i]}
-              dataKey="smooth"
-              name={r.name}
-              stroke={colorOf(i)}
-              strokeWidth={2}
-              dot={false}
-              isAnimationActive={false}
-            />,
-          ])}
-        </LineChart>
-      </ResponsiveContainer>
+      <StepLineChart
+        steps={series.flat().map((p) => p.step)}
+        yAxes={<YAxis width={48} {...axisProps(y)} />}
+        digits={4}
+        legend={runs.length > 1 && <Legend />}
+      >
+        {runs.map((r, i) => [
+          <Line
+            key={`${r.id}-raw`}
+            data={series[i]}
+            dataKey="raw"
+            name={`${r.name} (raw)`}
+            stroke={colorOf(i)}
+            strokeOpacity={0.3}
+            dot={false}
+            isAnimationActive={false}
+            legendType="none"
+          />,
+          <Line
+            key={`${r.id}-smooth`}
+            data={series[i]}
+            dataKey="smooth"
+            name={r.name}
+            stroke={colorOf(i)}
+            strokeWidth={2}
+            dot={false}
+            isAnimationActive={false}
+          />,
+        ])}
+      </StepLineChart>
     </ChartBox>
   );
 }

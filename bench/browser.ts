@@ -13,7 +13,7 @@ import { join, normalize } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { build, type Plugin, type PreviewServer, preview } from 'vite';
 import type { BenchCaseRequest, BenchCaseResult, BenchMessage } from '../src/worker/bench.ts';
-import { findChromium } from '../tests/e2e/browser.ts';
+import { CHROMIUM_ARGS, findChromium } from '../tests/e2e/browser.ts';
 import { REPO_ROOT, TMP_DIR, TRAIN_FILE } from './prepare.ts';
 
 export const BROWSER_DIST = join(TMP_DIR, 'dist');
@@ -107,18 +107,7 @@ export async function openBrowserSession(): Promise<BrowserSession> {
       headless: true,
       // The e2e tests' flags (tests/e2e/browser.ts), plus Dawn's unsafe APIs so WebGPU offers
       // timestamp queries and tf.profile can time its kernels.
-      args: [
-        '--enable-unsafe-webgpu',
-        '--enable-features=Vulkan',
-        '--use-angle=swiftshader',
-        '--enable-dawn-features=allow_unsafe_apis',
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-dev-shm-usage',
-      ],
+      args: [...CHROMIUM_ARGS, '--enable-dawn-features=allow_unsafe_apis'],
     });
   } catch (e) {
     await server.close();

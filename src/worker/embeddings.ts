@@ -3,14 +3,12 @@
  * Embedding Projector (vectors.tsv + metadata.tsv are written by the page). Eval mode, the same
  * representation evaluation uses.
  */
-import * as tf from '../engine/tf.ts';
-import { encodeTokenised, representation, tokeniseSegments } from '../engine/train/encodeRows.ts';
+import { embedTexts } from '../engine/train/evaluate.ts';
 import { makeTask } from '../engine/train/tasks.ts';
 import type { Trainer } from '../engine/train/trainer.ts';
 import type { WorkerMessage } from './protocol.ts';
 
 const MAX_POINTS = 2000;
-const BATCH = 64;
 
 export async function embedEvalSet(
   trainer: Trainer,
@@ -34,42 +32,19 @@ export async function embedEvalSet(
   }
   const take = rows.slice(0, MAX_POINTS);
   if (take.length === 0) throw new Error('this run has no eval or held-out sentences to embed');
-  const cfg = trainer.config;
-  const rep = representation(cfg, 'eval', makeTask(cfg).contrastive);
   const pairs = take.some((r) => r.pair !== undefined);
-  const parts: Float32Array[] = [];
-  let dim = 0;
-  for (let i = 0; i < take.length; i += BATCH) {
-    const chunk = take.slice(i, i + BATCH);
-    const tok = tokeniseSegments(
-      trainer.bundle,
-      [
-        {
-          texts: chunk.map((r) => r.text),
-          view: 0,
-          ...(pairs ? { pairs: chunk.map((r) => r.pair ?? '') } : {}),
-        },
-      ],
-      cfg.encoder.maxLength,
-    );
-    const z = tf.tidy(() =>
-      encodeTokenised(trainer.bundle, cfg, tok, {
-        training: false,
-        dropoutSeed: 0,
-        ...rep,
-        views: [null, null],
-      }),
-    ); // [B, D]
-    dim = z.shape[1];
-    parts.push((await z.data()) as Float32Array);
-    z.dispose();
-  }
-  const vectors = new Float32Array(take.length * dim);
-  let off = 0;
-  for (const p of parts) {
-    vectors.set(p, off);
-    off += p.length;
-  }
+  const z = await embedTexts(
+    {
+      bundle: trainer.bundle,
+      config: trainer.config,
+      contrastive: makeTask(trainer.config).contrastive,
+    },
+    take.map((r) => r.text),
+    pairs ? take.map((r) => r.pair ?? '') : undefined,
+  ); // [n, D]
+  const dim = z.shape[1];
+  const vectors = (await z.data()) as Float32Array;
+  z.dispose();
   return {
     type: 'embeddings-result',
     requestId,

@@ -36,9 +36,12 @@ export interface EvalInputs {
   contrastive: boolean;
 }
 
-/** Embeds texts in batches; eval mode unless `dropoutSeed` is given (then a training-mode view). */
-async function embed(
-  inp: EvalInputs,
+/**
+ * Embeds texts in batches of 64 with the test-time representation → [n, D]; eval mode unless
+ * `dropoutSeed` is given (then a training-mode dropout view). The caller disposes the result.
+ */
+export async function embedTexts(
+  inp: Pick<EvalInputs, 'bundle' | 'config' | 'contrastive'>,
   texts: string[],
   pairs?: string[],
   dropoutSeed?: number,
@@ -99,8 +102,8 @@ export async function evaluate(inp: EvalInputs): Promise<EvalEvent> {
     const range = set.scoreRange ?? [0, 5];
     const similar = range[0] + 0.8 * (range[1] - range[0]);
     const related = range[0] + 0.4 * (range[1] - range[0]);
-    const e1 = await embed(inp, s1);
-    const e2 = await embed(inp, s2);
+    const e1 = await embedTexts(inp, s1);
+    const e2 = await embedTexts(inp, s2);
     const cos = tf.tidy(() => tf.sum(tf.mul(unit(e1), unit(e2)), 1)); // [N] cosine per pair
     const sims = Array.from(await cos.data());
     cos.dispose();
@@ -130,7 +133,7 @@ export async function evaluate(inp: EvalInputs): Promise<EvalEvent> {
     (set.kind === 'labeled' || set.kind === 'labeled-pairs')
   ) {
     const ex: Example[] = set.examples;
-    const h = await embed(
+    const h = await embedTexts(
       inp,
       ex.map((e) => e.text),
       set.kind === 'labeled-pairs' ? ex.map((e) => e.text2 ?? '') : undefined,
@@ -152,8 +155,8 @@ export async function evaluate(inp: EvalInputs): Promise<EvalEvent> {
   }
   // Without an STS set: alignment / uniformity on two dropout views of held-out sentences.
   if (ev.alignment === undefined && inp.heldOut.length >= 2) {
-    const v1 = await embed(inp, inp.heldOut, undefined, 1_000_003 + inp.step);
-    const v2 = await embed(inp, inp.heldOut, undefined, 2_000_003 + inp.step);
+    const v1 = await embedTexts(inp, inp.heldOut, undefined, 1_000_003 + inp.step);
+    const v2 = await embedTexts(inp, inp.heldOut, undefined, 2_000_003 + inp.step);
     const au = await alignmentUniformityFromViews(v1, v2);
     Object.assign(ev, {
       alignment: au.alignment,
@@ -172,8 +175,8 @@ export async function evaluate(inp: EvalInputs): Promise<EvalEvent> {
   // The batch cosine matrix: two dropout views of the first sentences (positives on the diagonal).
   const heat = (set?.examples.map((e) => e.text) ?? inp.heldOut).slice(0, HEATMAP_ROWS);
   if (heat.length >= 2) {
-    const a = await embed(inp, heat, undefined, 3_000_017 + inp.step);
-    const b = await embed(inp, heat, undefined, 4_000_037 + inp.step);
+    const a = await embedTexts(inp, heat, undefined, 3_000_017 + inp.step);
+    const b = await embedTexts(inp, heat, undefined, 4_000_037 + inp.step);
     ev.cosine = await cosineMatrix(a, b);
     a.dispose();
     b.dispose();

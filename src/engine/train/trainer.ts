@@ -24,7 +24,7 @@ import { type EncoderBundle, type ModelIO, setupEncoder } from './encoderSetup.t
 import { evaluate } from './evaluate.ts';
 import type { EvalEvent, StepEvent, TrainEvent } from './events.ts';
 import { fullBatchStep, type GradResult, gradCacheStep } from './gradCache.ts';
-import { allFinite, clipByGlobalNorm, globalNorm } from './optim/clip.ts';
+import { clipByGlobalNorm, globalNorm } from './optim/clip.ts';
 import { createOptimizer, type Optimizer } from './optim/optimizer.ts';
 import { learningRateAt } from './optim/schedule.ts';
 import { QueueState } from './queueState.ts';
@@ -488,17 +488,15 @@ export class Trainer {
     const norm = cfg.optimizer.clipNorm ? null : globalNorm(grads);
     const clipped = cfg.optimizer.clipNorm ? clipByGlobalNorm(grads, cfg.optimizer.clipNorm) : null;
     const gradNorm = clipped ? clipped.norm : (norm as tf.Scalar);
-    const finite = allFinite([loss, gradNorm]);
-    // The step's one read: loss, gradient norm and the finiteness flag together.
-    const [lossV, normV, finiteV] = await Promise.all([
-      loss.data(),
-      gradNorm.data(),
-      finite.data(),
-    ]);
-    const lossValue = lossV[0]!;
-    const normValue = normV[0]!;
+    // The step's one read: loss and global gradient norm together. A NaN/Inf anywhere in the
+    // gradients makes the norm NaN/Inf, so these two numbers are the whole divergence check.
+    const both = tf.stack([loss, gradNorm]); // [2]
+    const read = (await both.data()) as Float32Array;
+    const lossValue = read[0]!;
+    const normValue = read[1]!;
+    both.dispose();
     const useGrads = clipped ? clipped.grads : grads;
-    let ok = finiteV[0] === 1;
+    let ok = Number.isFinite(lossValue) && Number.isFinite(normValue);
     if (ok) {
       const lr = learningRateAt(this.step, {
         lr: cfg.optimizer.lr ?? 0,
@@ -547,7 +545,6 @@ export class Trainer {
     }
     norm?.dispose();
     loss.dispose();
-    finite.dispose();
     return ok;
   }
 

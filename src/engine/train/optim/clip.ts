@@ -29,7 +29,8 @@ export function globalNorm(grads: Tensors): tf.Scalar {
  *   coef = min(1, maxNorm / (norm + 1e-6));  g ← g · coef   (always multiplied, no branch)
  * Returns NEW tensors under the same keys plus the pre-clipping norm; the input map is untouched.
  * The caller owns and disposes the inputs, the outputs and `norm`. A non-finite norm gives
- * non-finite gradients, as in torch: check `allFinite` before applying them.
+ * non-finite gradients, as in torch: the trainer reads the norm and skips the update when it is
+ * not finite (a NaN or ±Inf anywhere in the gradients makes the norm NaN or Inf).
  */
 export function clipByGlobalNorm(
   grads: Map<string, tf.Tensor>,
@@ -45,17 +46,4 @@ export function clipByGlobalNorm(
     return names.map((n) => tf.mul(grads.get(n)!, coef));
   });
   return { grads: new Map(names.map((n, i) => [n, clipped[i]!])), norm };
-}
-
-/**
- * 1 (true) when every element of every tensor is finite (no NaN, no ±Inf), else 0 (false).
- * A 'bool' scalar tensor; the caller disposes it. True for no tensors.
- */
-export function allFinite(tensors: Tensors): tf.Scalar {
-  const ts = list(tensors);
-  return tf.tidy(() => {
-    let ok = tf.scalar(true, 'bool');
-    for (const t of ts) ok = tf.logicalAnd(ok, tf.all(tf.isFinite(t)));
-    return ok;
-  });
 }

@@ -1,5 +1,5 @@
 /** Optimisers, learning-rate schedules and gradient clipping for the trainer. */
-export { allFinite, clipByGlobalNorm, globalNorm } from './clip.ts';
+export { clipByGlobalNorm, globalNorm } from './clip.ts';
 export { decayMask, NO_DECAY } from './decay.ts';
 export type {
   AdafactorOptions,

@@ -43,14 +43,8 @@ export function tokeniseSegments(
   const pairs = hasPairs ? segments.flatMap((s) => s.pairs ?? s.texts.map(() => '')) : undefined;
   const first = bundle.tokenizer.encodeBatch(texts, { maxLength, ...(pairs ? { pairs } : {}) });
   const length = bucketLength(first.seqLength, maxLength);
-  const enc =
-    length === first.seqLength
-      ? first
-      : bundle.tokenizer.encodeBatch(texts, {
-          maxLength,
-          padTo: length,
-          ...(pairs ? { pairs } : {}),
-        });
+  // Widen to the bucket here rather than tokenising the batch a second time with padTo.
+  const enc = widen(first, length, bundle.tokenizer.padId);
   const out: TokenisedRows['segments'] = [];
   let start = 0;
   for (const s of segments) {
@@ -65,6 +59,24 @@ export function tokeniseSegments(
     length: enc.seqLength,
     segments: out,
   };
+}
+
+type Encoded = ReturnType<EncoderBundle['tokenizer']['encodeBatch']>;
+
+/** Pads every row of an encoded batch [B, L] to `length` ≥ L (pad id, mask 0, type 0). */
+function widen(enc: Encoded, length: number, padId: number): Encoded {
+  const L = enc.seqLength;
+  if (length === L) return enc;
+  const B = enc.batchSize;
+  const inputIds = new Int32Array(B * length).fill(padId);
+  const attentionMask = new Int32Array(B * length);
+  const tokenTypeIds = new Int32Array(B * length);
+  for (let r = 0; r < B; r++) {
+    inputIds.set(enc.inputIds.subarray(r * L, (r + 1) * L), r * length);
+    attentionMask.set(enc.attentionMask.subarray(r * L, (r + 1) * L), r * length);
+    tokenTypeIds.set(enc.tokenTypeIds.subarray(r * L, (r + 1) * L), r * length);
+  }
+  return { ...enc, inputIds, attentionMask, tokenTypeIds, seqLength: length };
 }
 
 export interface EncodeOptions {

@@ -130,3 +130,20 @@ describe('GradCache', () => {
     });
   }
 });
+
+describe('backend failures in plain words', () => {
+  it('out of memory names the batch size, a lost GPU the backend; other errors pass through', async () => {
+    const { explainRuntimeFailure } = await import('../../../src/engine/train/trainer.ts');
+    const oom = explainRuntimeFailure(new RangeError('Array buffer allocation failed'), 6, 5);
+    expect(oom?.field).toBe('batchSize');
+    expect(oom?.message).toMatch(
+      /^The backend ran out of memory at step 7: lower batchSize or encoder\.maxLength, or turn on GradCache with a small chunk\. The checkpoint at step 5 is kept\. \(Array buffer allocation failed\)$/,
+    );
+    const lost = explainRuntimeFailure(new Error('GPUDevice was lost: reason destroyed'), 0, 0);
+    expect(lost?.field).toBe('backend');
+    expect(lost?.message).toMatch(
+      /^The GPU device was lost at step 1 .*choose another backend\. \(GPUDevice was lost/,
+    );
+    expect(explainRuntimeFailure(new Error('shape mismatch'), 3, 0)).toBeNull();
+  });
+});

@@ -8,9 +8,11 @@ import { dirname } from 'node:path';
 import { chooseBackend } from '../../src/engine/backend.ts';
 import { isUserError, UserError } from '../../src/engine/errors.ts';
 import { type BertModel, type Pooling, parsePooling, pool } from '../../src/engine/model/index.ts';
+import { installNodeAssetLoader } from '../../src/engine/node/assets.ts';
 import { folderSource } from '../../src/engine/node/folderSource.ts';
 import * as tf from '../../src/engine/tf.ts';
 import type { BertTokenizer } from '../../src/engine/tokenizer/index.ts';
+import { openBuiltinModel } from '../../src/engine/weights/fileSources.ts';
 import {
   hubSource,
   type LoadedModelFolder,
@@ -65,8 +67,15 @@ export async function setupBackend(name = 'cpu'): Promise<void> {
   }
 }
 
-/** `--model`: a local folder, or `hf:<owner>/<name>[@revision]` from the Hugging Face Hub. */
+/**
+ * `--model`: a local folder, `hf:<owner>/<name>[@revision]` from the Hugging Face Hub, or a
+ * built-in encoder such as `builtin:bert-tiny-en` (read from the repository's public/builtin/).
+ */
 export async function openModel(spec: string): Promise<LoadedModelFolder> {
+  if (spec.startsWith('builtin:')) {
+    installNodeAssetLoader();
+    return loadModelFolder(await openBuiltinModel(spec, '--model'));
+  }
   if (spec.startsWith('hf:')) {
     const body = spec.slice(3);
     const at = body.lastIndexOf('@');

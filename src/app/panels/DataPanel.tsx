@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { EVAL_KINDS, TRAIN_KINDS } from '../../engine/config/schema.ts';
+import { BUILTIN_SETS, builtinSet } from '../../engine/data/builtinSets.ts';
 import { CATALOGUE, catalogueEntry } from '../../engine/data/catalogue.ts';
 import { useClient } from '../clientContext.ts';
 import { useConfigStore } from '../state/configStore.ts';
 import { getIn } from '../state/draft.ts';
-import { builtinSources } from '../state/presets.ts';
 import { useField } from '../state/useExperiment.ts';
 import { CheckField, NumberField, RunErrorAt, SelectField, TextField } from './fields.tsx';
 import { Section } from './Section.tsx';
@@ -39,6 +39,17 @@ const KIND_LABELS: Record<string, string> = {
 
 const COLUMN_KEYS = ['text', 'text2', 'text3', 'label', 'score'] as const;
 
+/** The built-in sets offered for training or for evaluation, as `builtin:<name>` sources. */
+export function builtinChoices(which: Which): { value: string; label: string }[] {
+  const kinds: readonly string[] = which === 'train' ? TRAIN_KINDS : EVAL_KINDS;
+  return Object.entries(BUILTIN_SETS)
+    .filter(([, set]) => set.use === which && kinds.includes(set.kind))
+    .map(([name, set]) => ({
+      value: `builtin:${name}`,
+      label: `${set.short} – ${KIND_LABELS[set.kind] ?? set.kind}`,
+    }));
+}
+
 function DataSetFields({ which }: { which: Which }) {
   const client = useClient();
   const base = `data.${which}`;
@@ -52,10 +63,21 @@ function DataSetFields({ which }: { which: Which }) {
 
   const pickMode = (m: Mode) => {
     setPendingUpload(m === 'upload' && mode !== 'upload');
-    if (m === 'builtin') setSource(builtinSources()[0]!);
+    if (m === 'builtin') {
+      // The offline yardstick for evaluation, the Brown corpus for training.
+      const preferred = which === 'eval' ? 'builtin:stsb-dev' : 'builtin:default';
+      const choices = builtinChoices(which);
+      pickBuiltin((choices.find((c) => c.value === preferred) ?? choices[0]!).value);
+    }
     if (m === 'catalogue') pickEntry(which === 'train' ? 'wiki1m' : 'stsb');
     if (m === 'hub') setSource('hf:');
     if (m === 'other') setSource('https://');
+  };
+  const pickBuiltin = (value: string) => {
+    setSource(value);
+    const set = builtinSet(value);
+    if (set && kinds.includes(set.kind)) setKind(set.kind);
+    useConfigStore.getState().set(`${base}.columns`, undefined);
   };
   const pickEntry = (id: string, split?: string) => {
     const e = catalogueEntry(id);
@@ -65,6 +87,7 @@ function DataSetFields({ which }: { which: Which }) {
     useConfigStore.getState().set(`${base}.columns`, undefined);
   };
 
+  const builtin = mode === 'builtin' ? builtinSet(src) : undefined;
   const cat = mode === 'catalogue' ? parseCatalogueSource(src) : null;
   const entry = cat ? catalogueEntry(cat.id) : undefined;
 
@@ -86,7 +109,20 @@ function DataSetFields({ which }: { which: Which }) {
         </select>
       </label>
       {mode === 'builtin' && (
-        <SelectField path={`${base}.source`} label="Built-in set" options={builtinSources()} />
+        <>
+          <SelectField
+            path={`${base}.source`}
+            testId={`data-${which}-builtin`}
+            label="Built-in set"
+            options={builtinChoices(which)}
+            onSelect={pickBuiltin}
+          />
+          <small className="hint">
+            {builtin
+              ? `${builtin.title}. Licence: ${builtin.licence} Ships with the app: works offline.`
+              : 'Ships with the app: works offline.'}
+          </small>
+        </>
       )}
       {mode === 'catalogue' && cat && (
         <div className="grid2">
@@ -206,9 +242,7 @@ export function DataPanel() {
             onChange={(e) =>
               set(
                 'data.eval',
-                e.target.checked
-                  ? { source: 'catalogue:stsb@validation', kind: 'sts', limit: null }
-                  : null,
+                e.target.checked ? { source: 'builtin:stsb-dev', kind: 'sts', limit: null } : null,
               )
             }
           />{' '}

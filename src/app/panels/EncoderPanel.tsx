@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { POOLINGS } from '../../engine/config/schema.ts';
+import { BUILTIN_ENCODERS } from '../../engine/weights/fileSources.ts';
 import { useClient } from '../clientContext.ts';
 import { useField } from '../state/useExperiment.ts';
 import { NumberField, RunErrorAt, SelectField } from './fields.tsx';
@@ -16,10 +17,18 @@ export const HUB_SUGGESTIONS = [
   'nreimers/MiniLM-L6-H384-uncased',
 ] as const;
 
-type Mode = 'builtin' | 'hub' | 'folder' | 'url';
+/** The pretrained encoders that ship with the app, as `builtin:<name>` sources. */
+const PRETRAINED = Object.entries(BUILTIN_ENCODERS).map(([name, e]) => ({
+  value: `builtin:${name}`,
+  label: e.short,
+  title: e.title,
+}));
+
+type Mode = 'pretrained' | 'builtin' | 'hub' | 'folder' | 'url';
 
 function modeOf(source: string): Mode {
   if (source === 'builtin') return 'builtin';
+  if (source.startsWith('builtin:')) return 'pretrained';
   if (source.startsWith('hf:')) return 'hub';
   if (source.startsWith('upload:')) return 'folder';
   return 'url';
@@ -46,6 +55,7 @@ export function EncoderPanel() {
   const pickMode = (m: Mode) => {
     setPendingFolder(m === 'folder' && modeOf(srcStr) !== 'folder');
     if (m === 'builtin') setSource('builtin');
+    if (m === 'pretrained' && modeOf(srcStr) !== 'pretrained') setSource(PRETRAINED[0]!.value);
     if (m === 'hub') setSource(`hf:${HUB_SUGGESTIONS[0]}`);
     if (m === 'url' && !/^https?:/.test(srcStr)) setSource('https://');
   };
@@ -59,12 +69,22 @@ export function EncoderPanel() {
           value={shownMode}
           onChange={(e) => pickMode(e.target.value as Mode)}
         >
-          <option value="builtin">Built-in (random init)</option>
+          <option value="pretrained">Built-in, pretrained (offline)</option>
+          <option value="builtin">Built-in, random init (learns from scratch)</option>
           <option value="hub">Hugging Face Hub</option>
           <option value="folder">Local folder</option>
           <option value="url">URL of a model folder</option>
         </select>
       </label>
+      {shownMode === 'pretrained' && (
+        <SelectField
+          path="encoder.source"
+          testId="encoder-builtin"
+          label="Built-in model"
+          options={PRETRAINED}
+          hint={`${PRETRAINED.find((p) => p.value === srcStr)?.title ?? 'A model folder that ships with the app'}. Works offline; its size comes from the model itself.`}
+        />
+      )}
       {shownMode === 'builtin' && (
         <div className="grid2">
           <NumberField path="encoder.builtin.layers" label="Layers" min={1} max={24} step={1} />

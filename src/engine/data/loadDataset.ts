@@ -2,8 +2,9 @@
  * `loadDataset`: a config's data source (see source.ts for the grammar) to a `Dataset`.
  * Runs in the worker; everything host-specific (network, cache, files, progress) comes in `io`.
  */
-import { type AssetName, loadAsset } from '../assets.ts';
+import { loadAsset } from '../assets.ts';
 import { UserError } from '../errors.ts';
+import { BUILTIN_SETS, builtinSet } from './builtinSets.ts';
 import { CATALOGUE, type CatalogueEntry, catalogueByHub, catalogueEntry } from './catalogue.ts';
 import { cachedDownload, loadHubDataset } from './hub.ts';
 import { parseFile } from './parseFile.ts';
@@ -16,21 +17,9 @@ import {
   type ParseOptions,
 } from './types.ts';
 
-/** Built-in sets that ship with the app (work offline). */
-export const BUILTIN_SETS: Record<string, { asset: AssetName; title: string }> = {
-  default: {
-    asset: 'default-corpus.txt',
-    title: 'Brown corpus sentences (offline default for unsupervised training)',
-  },
-  'brown-genres': {
-    asset: 'brown-genres-train.tsv',
-    title: 'Brown corpus sentences labelled by genre: press, non-fiction, learned, fiction (train)',
-  },
-  'brown-genres-test': {
-    asset: 'brown-genres-test.tsv',
-    title: 'Brown corpus sentences labelled by genre (test: documents unseen in train)',
-  },
-};
+// The built-in sets live in a module of their own so the page can list them without loading the
+// readers; they stay part of this module's contract.
+export { BUILTIN_SETS, type BuiltinSet, builtinSet, builtinSetLabel } from './builtinSets.ts';
 
 function withEntry(spec: LoadSpec, entry: CatalogueEntry): ParseOptions {
   return {
@@ -55,7 +44,7 @@ export async function loadDataset(spec: LoadSpec, io: DataIO = {}): Promise<Data
 
   switch (src.type) {
     case 'builtin': {
-      const set = BUILTIN_SETS[src.name];
+      const set = builtinSet(`builtin:${src.name}`);
       if (!set) {
         throw new UserError(
           `There is no built-in data set "${src.name}"; the built-in sets are ${Object.keys(
@@ -67,7 +56,11 @@ export async function loadDataset(spec: LoadSpec, io: DataIO = {}): Promise<Data
       }
       const text = await loadAsset(set.asset);
       const bytes = new TextEncoder().encode(text);
-      const ds = await parseFile(set.asset, bytes, spec.kind, spec.columns, spec.limit, opts);
+      const scoreRange = spec.scoreRange ?? set.scoreRange;
+      const ds = await parseFile(set.asset, bytes, spec.kind, spec.columns, spec.limit, {
+        ...opts,
+        ...(scoreRange ? { scoreRange } : {}),
+      });
       return { ...ds, name: spec.source };
     }
     case 'catalogue': {

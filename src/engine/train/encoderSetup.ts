@@ -1,6 +1,7 @@
 /**
- * Builds what a run trains from config.encoder: the encoder (built-in random init or a model
- * folder), its tokenizer, SimCSE's MLP head and, for classifier objectives, a classification head.
+ * Builds what a run trains from config.encoder: the encoder (built-in random init, a built-in
+ * pretrained folder or any model folder), its tokenizer, SimCSE's MLP head and, for classifier
+ * objectives, a classification head.
  */
 import type { ExperimentConfig } from '../config/schema.ts';
 import { UserError } from '../errors.ts';
@@ -8,7 +9,14 @@ import { BertModel, builtinBertConfig, ClassifierHead, MlpHead } from '../model/
 import type { Pooling } from '../model/pooling.ts';
 import type * as tf from '../tf.ts';
 import { BertTokenizer } from '../tokenizer/index.ts';
+import { openBuiltinModel } from '../weights/fileSources.ts';
 import { type FileSource, hubSource, loadModelFolder, urlSource } from '../weights/modelFolder.ts';
+
+export {
+  BUILTIN_ENCODERS,
+  builtinEncoderSources,
+  openBuiltinModel,
+} from '../weights/fileSources.ts';
 
 export interface EncoderBundle {
   model: BertModel;
@@ -51,6 +59,7 @@ export function parseHubSource(source: string): { id: string; revision: string }
 
 async function openSource(source: string, io: ModelIO): Promise<FileSource> {
   const progress = io.onProgress ? { onProgress: io.onProgress } : {};
+  if (source.startsWith('builtin:')) return openBuiltinModel(source, 'encoder.source');
   if (source.startsWith('hf:')) {
     const { id, revision } = parseHubSource(source);
     return hubSource(id, revision, {
@@ -64,7 +73,7 @@ async function openSource(source: string, io: ModelIO): Promise<FileSource> {
     return urlSource(source, { fetch: io.fetch, cache: io.cache, ...progress });
   if (!io.openModel) {
     throw new UserError(
-      `encoder.source: cannot open "${source}" here; use builtin, a URL or hf:<id>.`,
+      `encoder.source: cannot open "${source}" here; use builtin, builtin:bert-tiny-en, a URL or hf:<id>.`,
     );
   }
   return io.openModel(source);

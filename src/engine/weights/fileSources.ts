@@ -1,9 +1,11 @@
 /**
  * Where a model folder's files come from. A `FileSource` reads one file by its path inside the
  * folder (`config.json`, `1_Pooling/config.json`) and answers null when the file is absent.
- * Implementations here: files a user picked, a URL base, the Hugging Face Hub. The Node folder
- * source lives in `src/engine/node/folderSource.ts`.
+ * Implementations here: files a user picked, a URL base, the Hugging Face Hub, a committed
+ * built-in folder (through the asset loader). The Node folder source lives in
+ * `src/engine/node/folderSource.ts`.
  */
+import { type BuiltinAssetName, loadAssetBytes } from '../assets.ts';
 import { UserError } from '../errors.ts';
 
 export interface FileSource {
@@ -180,4 +182,66 @@ async function readBody(
     at += c.length;
   }
   return out;
+}
+
+/**
+ * A folder committed under `public/builtin/` (a built-in model), read through the host's asset
+ * loader: the browser worker fetches it from the app's base, Node reads the repository's file.
+ */
+export function assetFolderSource(folder: BuiltinAssetName, describe: string): FileSource {
+  const root = folder.replace(/\/+$/, '');
+  return {
+    describe,
+    read: (path) => loadAssetBytes(`${root}/${path}` as BuiltinAssetName),
+  };
+}
+
+/**
+ * Pretrained encoders that ship with the app (`encoder.source: "builtin:<name>"`): Hugging Face
+ * BERT folders committed under public/builtin/models/, read through the asset loader.
+ * (`encoder.source: "builtin"` alone is the random-init encoder of `encoder.builtin`.)
+ */
+export const BUILTIN_ENCODERS: Record<
+  string,
+  { folder: BuiltinAssetName; short: string; title: string }
+> = {
+  'bert-tiny-en': {
+    folder: 'builtin/models/bert-tiny-en',
+    short: 'BERT-tiny, English',
+    title:
+      'A small BERT (2 layers, hidden 128) pretrained by this playground with supervised contrastive learning on WordNet pairs',
+  },
+};
+
+/** The built-in encoders' source strings, random init first, for messages and pickers. */
+export function builtinEncoderSources(): string[] {
+  return ['builtin', ...Object.keys(BUILTIN_ENCODERS).map((k) => `builtin:${k}`)];
+}
+
+/**
+ * `builtin:<name>` → the committed folder as a FileSource. Unknown names and a folder missing
+ * from this build (no config.json) are user errors that say what exists and how to get it;
+ * `field` names the setting in them (`encoder.source`, `--model`).
+ */
+export async function openBuiltinModel(
+  source: string,
+  field = 'encoder.source',
+): Promise<FileSource> {
+  const name = source.slice('builtin:'.length);
+  const entry = Object.hasOwn(BUILTIN_ENCODERS, name) ? BUILTIN_ENCODERS[name] : undefined;
+  if (!entry) {
+    throw new UserError(
+      `${field}: there is no built-in encoder "${name}"; the built-in encoders are ${builtinEncoderSources()
+        .map((s) => `"${s}"`)
+        .join(', ')} ("builtin" alone starts from random weights).`,
+    );
+  }
+  // Messages name files as the repository has them: public/builtin/models/<name>/config.json.
+  const src = assetFolderSource(entry.folder, `public/${entry.folder}`);
+  if ((await src.read('config.json')) === null) {
+    throw new UserError(
+      `${field}: the built-in encoder ${source} is missing from this build (public/${entry.folder}/config.json not found); it is committed to the repository, so restore it with \`git checkout -- public/${entry.folder}\` and rebuild, or use "builtin" (random init) or a Hub model such as "hf:prajjwal1/bert-tiny".`,
+    );
+  }
+  return src;
 }

@@ -84,8 +84,8 @@ describe('built-in, files and URLs', () => {
     await expect(loadDataset({ source: 'builtin:default', kind: 'pairs' })).rejects.toThrow(
       'default-corpus.txt is plain text with one sentence a line, which gives "sentences" data, not "pairs"',
     );
-    await expect(loadDataset({ source: 'builtin:wiki', kind: 'sentences' })).rejects.toThrow(
-      'There is no built-in data set "wiki"; the built-in sets are builtin:default, builtin:brown-genres, builtin:brown-genres-test.',
+    await expect(loadDataset({ source: 'builtin:nope', kind: 'sentences' })).rejects.toThrow(
+      'There is no built-in data set "nope"; the built-in sets are builtin:default, builtin:brown-genres, builtin:brown-genres-test, ',
     );
   });
 

@@ -1,48 +1,91 @@
 /**
- * cplay train --config FILE.json --out DIR [--backend B] [--resume]
- * Runs an experiment headless. Writes DIR/config.json (resolved), DIR/metrics.jsonl (one JSON
- * object per step / eval event), DIR/model/ (the exported model folder) and DIR/checkpoints/.
- * Relative paths in the config resolve from the config file's folder.
+ * cplay train (--preset ID | --config FILE.json) [--set key=value …] [--max-steps N] --out DIR
+ *             [--backend B] [--workers N] [--resume]
+ * Runs an experiment headless: a playground preset by its page id, or a config file, with any
+ * field changed by the URL hash's dotted keys (`--set optimizer.lr=1e-4`). Writes DIR/config.json
+ * (resolved), DIR/metrics.jsonl (one JSON object per step / eval event, the step-0 eval first),
+ * DIR/model/ (the exported model folder) and DIR/checkpoints/. `--max-steps 0` evaluates and
+ * exports the untrained start. Relative paths resolve from the config file's folder (from the
+ * working folder with --preset). `--workers N` sets the config's `workers` (data-parallel replicas
+ * in worker_threads on wasm / cpu; the config's null means one per core).
  */
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseExperimentJson } from '../../src/engine/config/validate.ts';
+import { applyAssignments } from '../../src/engine/config/dottedKeys.ts';
+import { presetConfig } from '../../src/engine/config/presets.ts';
+import type { ExperimentInput } from '../../src/engine/config/schema.ts';
+import { parseExperiment, parseExperimentJson } from '../../src/engine/config/validate.ts';
 import { UserError } from '../../src/engine/errors.ts';
 import { installNodeAssetLoader } from '../../src/engine/node/assets.ts';
 import { folderCheckpointStore } from '../../src/engine/node/checkpointStore.ts';
 import { folderSource } from '../../src/engine/node/folderSource.ts';
+import { nodeReplicaHost } from '../../src/engine/node/replicaThreads.ts';
 import type { TrainEvent } from '../../src/engine/train/events.ts';
 import { Trainer } from '../../src/engine/train/trainer.ts';
 import { parseFlags } from '../args.ts';
 
 const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'webgl'];
 
-/** A source string that names a local file or folder (not builtin, hf:, upload: or a URL). */
+/** A source string that names a local file or folder (not builtin, catalogue:, hf:, upload: or a URL). */
 function isLocalPath(source: string): boolean {
-  return !/^(builtin(:|$)|hf:|upload:|https?:\/\/)/.test(source);
+  return !/^(builtin(:|$)|catalogue:|hf:|upload:|https?:\/\/)/.test(source);
+}
+
+/** The experiment to run: a preset or a config file, then --set and --max-steps over it. */
+async function experimentOf(flags: ReturnType<typeof parseFlags>): Promise<{
+  input: ExperimentInput;
+  baseDir: string;
+}> {
+  const preset = flags.string('preset', false);
+  const configPath = flags.string('config', false);
+  if (preset !== undefined && configPath !== undefined)
+    throw new UserError('give --preset or --config, not both.');
+  if (preset === undefined && configPath === undefined)
+    throw new UserError('give --preset ID (a playground preset) or --config FILE.json.');
+  let input: ExperimentInput;
+  let baseDir = process.cwd();
+  if (configPath !== undefined) {
+    if (!existsSync(configPath)) throw new UserError(`config file ${configPath} does not exist.`);
+    baseDir = dirname(resolve(configPath));
+    input = parseExperimentJson(await readFile(configPath, 'utf8'), configPath);
+  } else {
+    input = presetConfig(preset!);
+  }
+  input = applyAssignments(input, flags.list('set'));
+  const maxSteps = flags.number('max-steps');
+  if (maxSteps !== undefined) {
+    if (!Number.isInteger(maxSteps) || maxSteps < 0)
+      throw new UserError(`--max-steps must be a whole number of at least 0, got ${maxSteps}.`);
+    input = { ...input, maxSteps };
+  }
+  return { input, baseDir };
 }
 
 export async function runTrain(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {
+    preset: 'string',
     config: 'string',
+    set: 'list',
+    'max-steps': 'string',
     out: 'string',
     backend: 'string',
+    workers: 'string',
     resume: 'boolean',
   });
-  const configPath = flags.string('config', true);
   const outDir = resolve(flags.string('out', true));
   const backend = flags.string('backend', false);
   if (backend && !BACKENDS.includes(backend)) {
     throw new UserError(`--backend ${backend} is not one of ${BACKENDS.join(', ')}.`);
   }
-  if (!existsSync(configPath)) throw new UserError(`config file ${configPath} does not exist.`);
-  const baseDir = dirname(resolve(configPath));
-  const raw = JSON.parse(
-    JSON.stringify(parseExperimentJson(await readFile(configPath, 'utf8'), configPath)),
-  );
+  const workers = flags.number('workers');
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
+    throw new UserError(`--workers must be a whole number of at least 1, got ${workers}.`);
+  const { input, baseDir } = await experimentOf(flags);
+  const raw = JSON.parse(JSON.stringify(parseExperiment(input)));
   if (backend) raw.backend = backend;
+  if (workers !== undefined) raw.workers = workers;
   const local = (p: string) => (isAbsolute(p) ? p : join(baseDir, p));
   // Resolve relative paths from the config's folder, so the resolved config stands on its own.
   if (isLocalPath(raw.data.train.source)) raw.data.train.source = local(raw.data.train.source);
@@ -68,7 +111,7 @@ export async function runTrain(argv: string[]): Promise<number> {
       case 'ready':
         total = e.totalSteps;
         process.stderr.write(
-          `cplay train: ${e.backend} backend${e.reasons.length ? ` (${e.reasons.join(' ')})` : ''}; ${e.parameters.toLocaleString('en')} parameters; ${e.dataReport}\n`,
+          `cplay train: ${e.backend} backend${e.reasons.length ? ` (${e.reasons.join(' ')})` : ''}; ${e.parameters.toLocaleString('en')} parameters; ${e.dataReport}${e.evalName ? ` Evaluating on ${e.evalName}.` : ''}\n`,
         );
         break;
       case 'step':
@@ -85,6 +128,10 @@ export async function runTrain(argv: string[]): Promise<number> {
         metrics.write(`${JSON.stringify({ event: 'eval', ...rest })}\n`);
         if (tty) process.stderr.write('\n');
         process.stderr.write(`eval @${e.step}: ${formatEval(rest)}\n`);
+        if (e.baselines)
+          process.stderr.write(
+            `  word-overlap baselines on the same pairs: bag-of-words ${e.baselines.bagOfWords.toFixed(2)}, TF-IDF ${e.baselines.tfidf.toFixed(2)} (Spearman × 100)\n`,
+          );
         break;
       }
       case 'error':
@@ -109,6 +156,7 @@ export async function runTrain(argv: string[]): Promise<number> {
       openModel: (source: string) => folderSource(local(source)),
     },
     checkpoints: folderCheckpointStore(join(outDir, 'checkpoints')),
+    replicas: nodeReplicaHost(),
   });
   await trainer.run();
   if (tty) process.stderr.write('\n');

@@ -14,6 +14,8 @@ interface Props {
   /** The <Line/> elements. */
   children: ReactNode;
   marginRight?: number;
+  /** The step axis starts at 0 (so a step-0 evaluation, before any update, shows). */
+  fromZero?: boolean;
 }
 
 /**
@@ -21,7 +23,16 @@ interface Props {
  * given Y axes, a "step N" tooltip and the legend. Axes and lines stay direct children of
  * recharts' LineChart (it finds them by type).
  */
-export function StepLineChart({ steps, yAxes, digits, legend, children, marginRight = 12 }: Props) {
+export function StepLineChart({
+  steps,
+  yAxes,
+  digits,
+  legend,
+  children,
+  marginRight = 12,
+  fromZero = false,
+}: Props) {
+  const axisSteps = fromZero && steps.length > 0 ? [0, ...steps] : steps;
   return (
     <ResponsiveContainer width="100%" height={220}>
       <LineChart margin={{ top: 5, right: marginRight, bottom: 5, left: 0 }}>
@@ -31,7 +42,7 @@ export function StepLineChart({ steps, yAxes, digits, legend, children, marginRi
           type="number"
           allowDecimals={false}
           allowDuplicatedCategory={false}
-          {...stepAxisProps(steps)}
+          {...stepAxisProps(axisSteps)}
         />
         {yAxes}
         <Tooltip formatter={(v) => fmtNum(v, digits)} labelFormatter={(l) => `step ${l}`} />

@@ -1,3 +1,4 @@
+import { baselinesText, scoreSummary, summaryText } from '../charts/stsSummary.ts';
 import { useRunStore } from '../state/runStore.ts';
 import { formatDuration, progressOf } from './progress.ts';
 
@@ -33,6 +34,7 @@ export function StatusBar() {
     );
   }
   const p = progressOf(run);
+  const score = scoreSummary(run);
   return (
     <section className="panel status" data-testid="status" aria-live="polite">
       <div className="row status-line">
@@ -59,6 +61,24 @@ export function StatusBar() {
         )}
         {p.secondsLeft !== null && run.status === 'running' && (
           <span data-testid="time-left">{formatDuration(p.secondsLeft)} left</span>
+        )}
+        {score && (
+          <span
+            data-testid="score-summary"
+            title="Evaluation score at step 0 (before training) → now"
+          >
+            <strong>{summaryText(score)}</strong>
+            {score.baselines && (
+              <span
+                className="small muted"
+                data-testid="score-baselines"
+                title="Spearman × 100 of lexical-overlap cosine on the same pairs, no training"
+              >
+                {' '}
+                {baselinesText(score.baselines)}
+              </span>
+            )}
+          </span>
         )}
         {run.checkpointStep !== undefined && (
           <span>

@@ -36,10 +36,24 @@ export function presetById(id: string): Preset | undefined {
   return PRESETS.find((p) => p.id === id);
 }
 
-/** The preset applied over `current` (a draft: its kept fields are copied as they are). */
+/** Encoder sources presets name (the built-in pre-trained BERT): a preset's choice, not the user's. */
+const PRESET_ENCODERS = new Set(
+  PRESETS.flatMap((p) => (p.config.encoder?.source ? [p.config.encoder.source] : [])),
+);
+
+/**
+ * The preset applied over `current` (a draft: its kept fields are copied as they are). A preset
+ * that names its encoder (fine-tuning the pre-trained built-in BERT) sets it; one that does not
+ * keeps the user's encoder, or goes back to the default one if the current came from a preset.
+ */
 export function applyPreset(preset: Preset, current: ExperimentConfig): ExperimentConfig {
   let next = parseExperiment(mergeConfig(PLAYGROUND_DEFAULT, preset.config));
+  const currentSource = getIn(current, 'encoder.source');
+  const keepSource =
+    preset.config.encoder?.source === undefined &&
+    !(typeof currentSource === 'string' && PRESET_ENCODERS.has(currentSource));
   for (const path of KEPT_BY_PRESETS) {
+    if (path === 'encoder.source' && !keepSource) continue;
     const v = getIn(current, path);
     if (v !== undefined) next = setIn(next, path, structuredClone(v));
   }

@@ -12,4 +12,5 @@ export {
 export { accuracy, macroF1 } from './classification.ts';
 export { averageRanks, pearson, spearman } from './correlation.ts';
 export { cosineMatrix } from './cosineMatrix.ts';
+export { type LexicalBaselines, lexicalBaselines, lexicalTokens } from './lexical.ts';
 export { uniformity } from './uniformity.ts';

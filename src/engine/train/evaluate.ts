@@ -1,7 +1,8 @@
 /**
  * Evaluation every `evalEvery` steps: STS Spearman/Pearson (cosine, ×100, no regressor), accuracy
  * and macro-F1 for classifiers, alignment and uniformity (SimCSE's protocol on an STS set, else two
- * dropout views of held-out sentences), the cosine matrix of a small batch, and a 2-D PCA sample.
+ * dropout views of held-out sentences), the cosine matrix of a small batch, and a 2-D PCA sample;
+ * on request, word-overlap baselines on the same STS pairs (metrics/lexical.ts).
  */
 import type { ExperimentConfig } from '../config/schema.ts';
 import type { Dataset, Example } from '../data/index.ts';
@@ -10,6 +11,7 @@ import {
   alignmentUniformityFromSts,
   alignmentUniformityFromViews,
   cosineMatrix,
+  lexicalBaselines,
   macroF1,
   pearson,
   spearman,
@@ -34,6 +36,8 @@ export interface EvalInputs {
   step: number;
   /** Whether the objective trains with SimCSE's MLP (then `always` keeps it at test time). */
   contrastive: boolean;
+  /** On an STS set, also the bag-of-words / TF-IDF baselines (the trainer asks at step 0). */
+  baselines?: boolean;
 }
 
 /**
@@ -109,6 +113,7 @@ export async function evaluate(inp: EvalInputs): Promise<EvalEvent> {
     cos.dispose();
     ev.spearman = spearman(sims, gold) * 100;
     ev.pearson = pearson(sims, gold) * 100;
+    if (inp.baselines) ev.baselines = lexicalBaselines(s1, s2, gold);
     const au = await alignmentUniformityFromSts(e1, e2, gold, {
       positiveThreshold: 4,
       scoreRange: range,

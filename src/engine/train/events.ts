@@ -3,6 +3,7 @@
  * and are written as metrics.jsonl by the CLI, so nothing here may hold a tensor.
  */
 import type { BackendName } from '../backend.ts';
+import type { ProbeEntry } from '../backendProbe.ts';
 
 export interface ReadyEvent {
   type: 'ready';
@@ -13,6 +14,10 @@ export interface ReadyEvent {
   /** WASM: the multi-threaded build runs (the page is cross-origin isolated). */
   wasmMultithread?: boolean;
   adapter?: string;
+  /** auto: each backend's line from the backend probe (backendProbe.ts); absent when none was compared. */
+  probe?: ProbeEntry[];
+  /** auto: what choosing the backend cost (the probe, or reading its cached result), ms. */
+  probeMs?: number;
   /** Trainable parameters of the encoder (and heads). */
   parameters: number;
   trainExamples: number;
@@ -22,6 +27,8 @@ export interface ReadyEvent {
   startStep: number;
   /** How the data was cleaned (empty lines, duplicates removed). */
   dataReport: string;
+  /** The evaluation set's human name ('STS-B dev' for builtin:stsb-dev, else its source). */
+  evalName?: string;
   /** Milliseconds from start() to the first step being possible (load, tokenise, compile). */
   setupMs: number;
 }
@@ -65,6 +72,11 @@ export interface EvalEvent {
   /** N×N cosine similarities of two views of a batch (positives on the diagonal). */
   cosine?: number[][];
   projection?: ProjectionPoint[];
+  /**
+   * On the step-0 evaluation of an STS set: Spearman × 100 of word-overlap baselines on the same
+   * pairs (bag-of-words cosine, TF-IDF cosine), the lines a trained encoder is read against.
+   */
+  baselines?: { bagOfWords: number; tfidf: number };
 }
 
 export interface LogEvent {

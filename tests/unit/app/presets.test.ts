@@ -25,8 +25,63 @@ function tinyConfig() {
 }
 
 describe('presets in the page', () => {
-  it('the default is the unsupervised SimCSE preset', () => {
-    expect(activePreset(DEFAULT_CONFIG)?.id).toBe('simcse-unsup');
+  it('the default is the first preset, WordNet pairs → STS-B dev on a random-init encoder', () => {
+    expect(PRESETS[0]!.id).toBe('default');
+    expect(activePreset(DEFAULT_CONFIG)?.id).toBe('default');
+    expect(DEFAULT_CONFIG.encoder.source).toBe('builtin');
+    expect(DEFAULT_CONFIG.encoder.pooling).toBe('mean');
+    expect(DEFAULT_CONFIG.encoder.mlpHead).toBe('none');
+    expect(DEFAULT_CONFIG.data.train).toMatchObject({
+      source: 'builtin:wordnet-pairs',
+      kind: 'pairs',
+    });
+    expect(DEFAULT_CONFIG.data.eval).toMatchObject({ source: 'builtin:stsb-dev', kind: 'sts' });
+    expect(DEFAULT_CONFIG.objective).toMatchObject({
+      kind: 'simcse-unsup',
+      symmetric: true,
+      temperature: 0.05,
+    });
+    expect(DEFAULT_CONFIG.optimizer).toMatchObject({ kind: 'adamw', lr: 5e-4, schedule: 'linear' });
+    expect([DEFAULT_CONFIG.batchSize, DEFAULT_CONFIG.maxSteps, DEFAULT_CONFIG.evalEvery]).toEqual([
+      64, 300, 25,
+    ]);
+  });
+
+  it('the preset ids are the public ones (links and `cplay train --preset` name them)', () => {
+    const ids = PRESETS.map((p) => p.id);
+    for (const id of ['eda', 'consert', 'simcse-unsup', 'simcse-sup', 'rdrop', 'logit-contrast'])
+      expect(ids).toContain(id);
+    expect(ids).toContain('simcse-unsup-pretrained');
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('pre-trained presets set the built-in BERT; a random-init preset then goes back to the default encoder', () => {
+    for (const id of ['eda', 'consert', 'simcse-unsup-pretrained']) {
+      const c = applyPreset(presetById(id)!, DEFAULT_CONFIG);
+      expect(c.encoder.source, id).toBe('builtin:bert-tiny-en');
+      expect(c.encoder.pooling, id).toBe('mean');
+      expect(c.data.train.source, id).toBe('builtin:wiki');
+      expect(c.data.eval?.source, id).toBe('builtin:stsb-dev');
+      expect(activePreset(c)?.id, id).toBe(id);
+      const back = applyPreset(presetById('default')!, c);
+      expect(back.encoder.source, id).toBe('builtin');
+      expect(activePreset(back)?.id, id).toBe('default');
+    }
+    // Unsupervised SimCSE stays a random-init run on Brown, with [CLS] and the train-only MLP.
+    const unsup = applyPreset(presetById('simcse-unsup')!, DEFAULT_CONFIG);
+    expect(unsup.encoder).toMatchObject({
+      source: 'builtin',
+      pooling: 'cls',
+      mlpHead: 'train-only',
+    });
+    expect(unsup.data.train).toMatchObject({ source: 'builtin:default', kind: 'sentences' });
+    expect(unsup.objective.symmetric).toBe(false);
+  });
+
+  it("a user's own encoder survives a preset that does not name one", () => {
+    const own = setIn(DEFAULT_CONFIG, 'encoder.source', 'hf:prajjwal1/bert-tiny');
+    expect(applyPreset(presetById('rdrop')!, own).encoder.source).toBe('hf:prajjwal1/bert-tiny');
+    expect(applyPreset(presetById('consert')!, own).encoder.source).toBe('builtin:bert-tiny-en');
   });
 
   it('each preset gives a valid config, is recognised as active, and keeps the machine settings', () => {
@@ -76,5 +131,7 @@ describe('presets in the page', () => {
     const s = builtinSources();
     expect(s[0]).toBe('builtin:default');
     expect(s.every((x) => x.startsWith('builtin:'))).toBe(true);
+    for (const x of ['builtin:wordnet-pairs', 'builtin:stsb-dev', 'builtin:wiki'])
+      expect(s).toContain(x);
   });
 });

@@ -1,4 +1,4 @@
-import { useDeferredValue, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { AlignUniformChart } from './charts/AlignUniformChart.tsx';
 import { AuPlane } from './charts/AuPlane.tsx';
 import { CosineHeatmap } from './charts/CosineHeatmap.tsx';
@@ -8,6 +8,7 @@ import { LrChart } from './charts/LrChart.tsx';
 import { ProjectionChart } from './charts/ProjectionChart.tsx';
 import { ClientContext } from './clientContext.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { JourneyPanel } from './lab/JourneyPanel.tsx';
 import { DataPanel } from './panels/DataPanel.tsx';
 import { EncoderPanel } from './panels/EncoderPanel.tsx';
 import { ExportPanel } from './panels/ExportPanel.tsx';
@@ -22,7 +23,7 @@ import { useConfigStore } from './state/configStore.ts';
 import { loadRuns, startPersistence } from './state/persistence.ts';
 import { useRunStore } from './state/runStore.ts';
 import { useHashSync } from './state/useExperiment.ts';
-import { useShownRuns } from './state/useShownRuns.ts';
+import { useChartRuns } from './state/useShownRuns.ts';
 import { WorkerClient } from './workerClient.ts';
 
 /** The worker, the saved runs and the persistence loop, started once per page. */
@@ -50,6 +51,7 @@ function useBoot(): { client: WorkerClient | null; storageError: string | null }
       })
       .catch((e: unknown) => {
         if (cancelled) return;
+        useRunStore.getState().hydrate([]); // nothing to read back: queues may start
         setStorageError(
           `Saved runs could not be read (${e instanceof Error ? e.message : String(e)}); new runs will not be saved.`,
         );
@@ -63,7 +65,7 @@ function useBoot(): { client: WorkerClient | null; storageError: string | null }
 }
 
 function Charts() {
-  const shown = useDeferredValue(useShownRuns());
+  const shown = useChartRuns();
   const active = shown[0];
   return (
     <div className="charts">
@@ -156,6 +158,9 @@ export function App() {
               <ExportPanel />
             </ErrorBoundary>
           </div>
+          <ErrorBoundary what="The journey">
+            <JourneyPanel />
+          </ErrorBoundary>
         </div>
       </main>
     </ClientContext.Provider>

@@ -4,7 +4,7 @@
  * fields are wrong (by dotted path) and gives the parsed config when everything is right.
  */
 import { type ExperimentConfig, ExperimentSchema } from '../../engine/config/schema.ts';
-import { describeIssues } from '../../engine/config/validate.ts';
+import { explainIssues } from '../../engine/config/validate.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -69,25 +69,21 @@ export interface Validation {
   issues: Issue[];
 }
 
+/**
+ * The draft's problems by dotted path; an unknown key is an issue at the key's own path
+ * ('objective.temprature': "unknown key — did you mean objective.temperature?").
+ */
 export function validateDraft(draft: unknown): Validation {
-  const r = ExperimentSchema.safeParse(draft);
+  const r = ExperimentSchema.safeParse(draft, { reportInput: true });
   if (r.success) return { config: r.data, issues: [] };
-  return {
-    config: null,
-    issues: r.error.issues.map((issue) => {
-      const path = issue.path.join('.');
-      const [sentence = issue.message] = describeIssues([issue]);
-      const prefix = `${path || '(config)'}: `;
-      return {
-        path,
-        message: sentence.startsWith(prefix) ? sentence.slice(prefix.length) : sentence,
-      };
-    }),
-  };
+  return { config: null, issues: explainIssues(r.error.issues) };
 }
 
-/** Issue codes that mean "a value of the right shape, out of range": the value stays shown. */
-const KEEP = new Set(['too_big', 'too_small', 'custom', 'not_multiple_of']);
+/**
+ * Issue codes the draft keeps as they are: a value of the right shape out of range (the control
+ * shows it), and an unknown key (a misspelt link setting is shown and blocks Start, never dropped).
+ */
+const KEEP = new Set(['too_big', 'too_small', 'custom', 'not_multiple_of', 'unrecognized_keys']);
 
 /**
  * Repairs a draft whose *shape* is wrong (a hand-edited link: an object replaced by a number,

@@ -4,8 +4,9 @@
  * Writes are batched: a changed run is saved at most every SAVE_MS, and at once when its
  * status changes or a checkpoint lands (so a reload never loses the resume point).
  */
-import { dbAll, dbDelete, dbPut } from '../../worker/db.ts';
-import { fromRecord, type RunData, toRecord } from './runRecord.ts';
+import type { Checkpoint } from '../../engine/train/checkpoint.ts';
+import { dbAll, dbDelete, dbGet, dbPut } from '../../worker/db.ts';
+import { fromRecord, gapToFill, type RunData, toRecord } from './runRecord.ts';
 import { useRunStore } from './runStore.ts';
 
 export const SAVE_MS = 1000;
@@ -17,6 +18,26 @@ export async function loadRuns(): Promise<RunData[]> {
 
 export async function deleteStoredRun(id: string): Promise<void> {
   await Promise.allSettled([dbDelete('runs', id), dbDelete('checkpoints', id)]);
+}
+
+/**
+ * A run resumed from a checkpoint newer than its saved record (the page went away between the
+ * worker saving the checkpoint and the page saving the run) lacks the steps in between: they are
+ * read back from the checkpoint's metrics, so the chart and the exports have every step. (This
+ * reads the whole checkpoint, weights too, but only in that rare case.)
+ */
+function fillFromCheckpoint(id: string, upTo: number): void {
+  dbGet<Checkpoint>('checkpoints', id)
+    .then((ckpt) => {
+      if (!ckpt) return;
+      useRunStore.getState().fill(
+        id,
+        upTo,
+        ckpt.metrics.steps.map(({ type: _t, ...s }) => s),
+        ckpt.metrics.evals.map(({ type: _t, ...e }) => e),
+      );
+    })
+    .catch(() => {}); // the run keeps its gap; nothing else depends on it
 }
 
 /** Watches the run store and saves changed runs; returns a stop function. */
@@ -31,14 +52,25 @@ export function startPersistence(onError: (message: string) => void): () => void
     for (const id of dirty) {
       const run = runs[id];
       if (!run) continue;
-      dbPut('runs', id, toRecord(run)).catch((e: unknown) => {
-        if (!warned) {
-          warned = true;
-          onError(
-            `Runs could not be saved in this browser: ${e instanceof Error ? e.message : String(e)}`,
-          );
-        }
-      });
+      dbPut('runs', id, toRecord(run)).then(
+        () => {
+          // Saved again (e.g. the storage quota has room again): the warning goes ('' clears it).
+          if (warned) {
+            warned = false;
+            onError('');
+          }
+        },
+        (e: unknown) => {
+          // The run stays in this tab and is saved whole with the next save (faults: quota).
+          dirty.add(id);
+          if (!warned) {
+            warned = true;
+            onError(
+              `Runs could not be saved in this browser: ${e instanceof Error ? e.message : String(e)}`,
+            );
+          }
+        },
+      );
     }
     dirty.clear();
   };
@@ -50,6 +82,8 @@ export function startPersistence(onError: (message: string) => void): () => void
       const b = prev.runs[id];
       if (a && a !== b) {
         dirty.add(id);
+        const gap = gapToFill(b, a);
+        if (gap !== null) fillFromCheckpoint(id, gap);
         if (
           !b ||
           a.status !== b.status ||
@@ -68,7 +102,10 @@ export function startPersistence(onError: (message: string) => void): () => void
       timer = setTimeout(save, SAVE_MS);
     }
   });
-  const onHide = () => save();
+  const onHide = () => {
+    useRunStore.getState().publish(); // the buffered steps too (marks the runs dirty)
+    save();
+  };
   window.addEventListener('pagehide', onHide);
   return () => {
     off();

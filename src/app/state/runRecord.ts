@@ -3,6 +3,7 @@
  * A run record is what the 'runs' store keeps: config, metrics, status, last checkpoint step.
  * The weights live in the worker's 'checkpoints' store under the same run id.
  */
+import { dropUnknownKeys } from '../../engine/config/validate.ts';
 import type { EvalEvent, ReadyEvent, StepEvent } from '../../engine/train/events.ts';
 
 export type RunStatus =
@@ -57,21 +58,32 @@ export function toRecord(run: RunData): RunRecord {
   return { ...run, version: 1 };
 }
 
-/** A stored record back into a run; a run that was live when the page went away is interrupted. */
+/** The note a restored run gets when its saved config had keys this version does not know. */
+export function droppedKeysNote(dropped: readonly string[]): string {
+  return `Restored with saved settings this version does not know left out: ${dropped.join(', ')}.`;
+}
+
+/**
+ * A stored record back into a run; a run that was live when the page went away is interrupted.
+ * Config keys this version does not know (a run saved by another version) are left out, so the
+ * run loads and resumes, and a note in its log names them.
+ */
 export function fromRecord(value: unknown): RunData | null {
   if (!value || typeof value !== 'object') return null;
   const r = value as Partial<RunRecord>;
   if (typeof r.id !== 'string' || !Array.isArray(r.steps) || !Array.isArray(r.evals)) return null;
   const status: RunStatus = r.status && isLive(r.status) ? 'interrupted' : (r.status ?? 'stopped');
+  const { config, dropped } = dropUnknownKeys(r.config ?? null);
+  const logs = Array.isArray(r.logs) ? r.logs : [];
   const run: RunData = {
     id: r.id,
     name: typeof r.name === 'string' ? r.name : r.id,
-    config: r.config ?? null,
+    config,
     createdAt: typeof r.createdAt === 'number' ? r.createdAt : 0,
     status,
     steps: r.steps,
     evals: r.evals,
-    logs: Array.isArray(r.logs) ? r.logs : [],
+    logs: dropped.length ? [...logs, droppedKeysNote(dropped)] : logs,
   };
   if (r.ready) run.ready = r.ready;
   if (r.error) run.error = r.error;
@@ -85,6 +97,40 @@ export function truncateAfter(run: RunData, step: number): RunData {
     ...run,
     steps: run.steps.filter((s) => s.step <= step),
     evals: run.evals.filter((e) => e.step <= step),
+  };
+}
+
+/**
+ * The checkpoint step up to which a run lacks metrics, when `next` is the 'ready' of a resumed
+ * run whose kept steps end before the step it resumed from; else null.
+ */
+export function gapToFill(prev: RunData | undefined, next: RunData): number | null {
+  const start = next.ready?.startStep ?? 0;
+  if (next.ready === prev?.ready || start === 0) return null;
+  return (next.steps.at(-1)?.step ?? 0) < start ? start : null;
+}
+
+/**
+ * The run with the points of `steps` / `evals` it lacks up to step `upTo` put back in step order:
+ * a run resumed from a checkpoint newer than its saved record (the page went away between the
+ * worker saving the checkpoint and the page saving the run) gets them from the checkpoint.
+ */
+export function fillUpTo(
+  run: RunData,
+  upTo: number,
+  steps: readonly StepPoint[],
+  evals: readonly EvalPoint[],
+): RunData {
+  const hasStep = new Set(run.steps.map((s) => s.step));
+  const hasEval = new Set(run.evals.map((e) => e.step));
+  const moreSteps = steps.filter((s) => s.step <= upTo && !hasStep.has(s.step));
+  const moreEvals = evals.filter((e) => e.step <= upTo && !hasEval.has(e.step));
+  if (moreSteps.length === 0 && moreEvals.length === 0) return run;
+  const byStep = (a: { step: number }, b: { step: number }) => a.step - b.step;
+  return {
+    ...run,
+    steps: [...run.steps, ...moreSteps].sort(byStep),
+    evals: appendEvals([], [...run.evals, ...moreEvals].sort(byStep)),
   };
 }
 

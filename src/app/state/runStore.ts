@@ -8,6 +8,8 @@ import type { WorkerMessage } from '../../worker/protocol.ts';
 import {
   appendEvals,
   type EvalPoint,
+  fillUpTo,
+  isLive,
   type RunData,
   type RunError,
   type StepPoint,
@@ -23,6 +25,8 @@ export interface RunState {
   /** Up to 4 runs drawn together on every chart (the active run is always drawn). */
   overlay: string[];
   crossOriginIsolated: boolean | null;
+  /** The saved runs have been read back (journey lab: a queue resumes only after). */
+  hydrated: boolean;
   addRun(run: RunData): void;
   /** Runs read back from IndexedDB at page load. */
   hydrate(runs: RunData[]): void;
@@ -32,6 +36,10 @@ export interface RunState {
   toggleOverlay(id: string): void;
   /** Marks a run as resuming; its metrics after the restored step go when 'ready' comes. */
   beginResume(id: string): void;
+  /** Publishes the buffered metrics now (before the page goes away). */
+  publish(): void;
+  /** Puts back the points up to `upTo` a resumed run lacks (from its checkpoint's metrics). */
+  fill(id: string, upTo: number, steps: readonly StepPoint[], evals: readonly EvalPoint[]): void;
   handle(message: WorkerMessage): void;
 }
 
@@ -95,6 +103,7 @@ export const useRunStore = create<RunState>((set, get) => {
     activeId: null,
     overlay: [],
     crossOriginIsolated: null,
+    hydrated: false,
     addRun: (run) =>
       set((s) => ({
         runs: { ...s.runs, [run.id]: run },
@@ -111,7 +120,12 @@ export const useRunStore = create<RunState>((set, get) => {
           order.push(r.id);
         }
         order.sort((a, b) => (runs[a]?.createdAt ?? 0) - (runs[b]?.createdAt ?? 0));
-        return { runs, order, activeId: s.activeId ?? order[order.length - 1] ?? null };
+        return {
+          runs,
+          order,
+          activeId: s.activeId ?? order[order.length - 1] ?? null,
+          hydrated: true,
+        };
       }),
     setActive: (id) => set({ activeId: id }),
     rename: (id, name) => patch(id, () => ({ name })),
@@ -138,6 +152,13 @@ export const useRunStore = create<RunState>((set, get) => {
       patch(id, () => ({ error: undefined, status: 'loading' }));
       set({ activeId: id });
     },
+    publish: () => flush(),
+    fill: (id, upTo, steps, evals) =>
+      set((s) => {
+        const r = s.runs[id];
+        const next = r && fillUpTo(r, upTo, steps, evals);
+        return next && next !== r ? { runs: { ...s.runs, [id]: next } } : {};
+      }),
     handle: (m) => {
       if (m.type === 'hello') {
         set({ crossOriginIsolated: m.crossOriginIsolated });
@@ -180,6 +201,9 @@ export const useRunStore = create<RunState>((set, get) => {
           break;
         }
         case 'checkpoint':
+          // The worker reports a step before its checkpoint: publish the buffered steps first, so
+          // the run (and the record saved at once for it) has every point up to the checkpoint.
+          flush();
           patch(id, () => ({ checkpointStep: m.step }));
           break;
         case 'error': {
@@ -196,6 +220,15 @@ export const useRunStore = create<RunState>((set, get) => {
         case 'done':
           flush();
           patch(id, () => ({ status: m.reason }));
+          break;
+        case 'worker-lost':
+          // faults (Trust 4): the worker died under the run; it resumes from its checkpoint.
+          flush();
+          patch(id, (r) =>
+            isLive(r.status)
+              ? { status: 'interrupted', error: { message: m.message, kind: 'internal' } }
+              : {},
+          );
           break;
       }
     },

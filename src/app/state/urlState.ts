@@ -2,7 +2,8 @@
  * The URL hash *is* the experiment (TensorFlow Playground's state.ts idea): readable dotted keys,
  * only the values that differ from the playground default, the seed always included.
  *   #seed=0&objective.kind=simcse-sup&optimizer.lr=0.0005&encoder.builtin.hidden=64
- * Parsing goes through the experiment schema, so a hand-edited hash is validated like any config.
+ * Parsing goes through the experiment schema, so a hand-edited hash is validated like any config
+ * (strictly: an unknown key is an error, as in a config file).
  */
 
 import { PLAYGROUND_DEFAULT } from '../../engine/config/presets.ts';
@@ -96,7 +97,8 @@ export function hashToRaw(hash: string, base: Json = DEFAULTS): { raw: Json; pro
 
 /**
  * Hash → the draft the controls show: shape errors repaired with defaults (and reported), range
- * errors kept so the controls can show them.
+ * errors kept so the controls can show them. A misspelt key (`objective.temprature=0.5`) is kept
+ * too, never dropped: the draft is invalid and its issue names the key and the one meant.
  */
 export function hashToDraft(hash: string): { draft: ExperimentConfig; problems: string[] } {
   const { raw, problems } = hashToRaw(hash);

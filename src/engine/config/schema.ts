@@ -1,7 +1,9 @@
 /**
  * The experiment config: one JSON document is the whole experiment, for the UI, the URL hash,
  * the Worker, the CLI and the exported model card. Field names are a public contract
- * (extend, never rename). Defaults are the papers' where a paper sets one.
+ * (extend, never rename). Defaults are the papers' where a paper sets one. Every object is strict:
+ * an unknown key anywhere is an error that names it (and the closest valid key, validate.ts),
+ * never a setting silently dropped.
  */
 import { z } from 'zod';
 
@@ -32,7 +34,7 @@ export const EVAL_KINDS = ['sts', 'labeled', 'labeled-pairs'] as const;
 export const BACKEND_PREFS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
 export const BuiltinEncoderSchema = z
-  .object({
+  .strictObject({
     layers: z.number().int().min(1).max(24).default(2),
     hidden: z.number().int().min(8).max(1024).default(128),
     heads: z.number().int().min(1).max(32).default(2),
@@ -43,7 +45,7 @@ export const BuiltinEncoderSchema = z
     path: ['hidden'],
   });
 
-export const EncoderSchema = z.object({
+export const EncoderSchema = z.strictObject({
   /** 'builtin' | a folder path or URL | 'hf:<id>[@rev]' */
   source: z.string().min(1).default('builtin'),
   builtin: BuiltinEncoderSchema.default({ layers: 2, hidden: 128, heads: 2, intermediate: 512 }),
@@ -55,17 +57,15 @@ export const EncoderSchema = z.object({
   maxLength: z.number().int().min(4).max(512).default(32),
 });
 
-const ColumnsSchema = z
-  .object({
-    text: z.string().optional(),
-    text2: z.string().optional(),
-    text3: z.string().optional(),
-    label: z.string().optional(),
-    score: z.string().optional(),
-  })
-  .strict();
+const ColumnsSchema = z.strictObject({
+  text: z.string().optional(),
+  text2: z.string().optional(),
+  text3: z.string().optional(),
+  label: z.string().optional(),
+  score: z.string().optional(),
+});
 
-export const TrainDataSchema = z.object({
+export const TrainDataSchema = z.strictObject({
   /** 'builtin:default' | a file path or URL | 'hf:<id>[:<config>][@<split>]' */
   source: z.string().min(1).default('builtin:default'),
   kind: z.enum(TRAIN_KINDS).default('sentences'),
@@ -74,7 +74,7 @@ export const TrainDataSchema = z.object({
   limit: positiveInt.nullable().default(null),
 });
 
-export const EvalDataSchema = z.object({
+export const EvalDataSchema = z.strictObject({
   source: z.string().min(1),
   kind: z.enum(EVAL_KINDS).default('sts'),
   columns: ColumnsSchema.optional(),
@@ -82,7 +82,7 @@ export const EvalDataSchema = z.object({
 });
 
 /** EDA (Wei & Zou): each operation's rate α; 0 turns it off. */
-export const EdaSchema = z.object({
+export const EdaSchema = z.strictObject({
   synonymReplacement: rate.default(0.1),
   randomInsertion: rate.default(0.1),
   randomSwap: rate.default(0.1),
@@ -95,13 +95,13 @@ export const EdaSchema = z.object({
 
 /** ConSERT embedding-level views, applied to the token embeddings before the encoder. */
 export const EmbeddingViewSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('shuffle') }),
-  z.object({ kind: z.literal('token-cutoff'), rate: rate.default(0.15) }),
-  z.object({ kind: z.literal('feature-cutoff'), rate: rate.default(0.2) }),
-  z.object({ kind: z.literal('span-cutoff'), rate: rate.default(0.15) }),
-  z.object({ kind: z.literal('dropout'), rate: rate.default(0.2) }),
-  z.object({ kind: z.literal('noise'), sigma: z.number().min(0).max(10).default(0.01) }),
-  z.object({
+  z.strictObject({ kind: z.literal('shuffle') }),
+  z.strictObject({ kind: z.literal('token-cutoff'), rate: rate.default(0.15) }),
+  z.strictObject({ kind: z.literal('feature-cutoff'), rate: rate.default(0.2) }),
+  z.strictObject({ kind: z.literal('span-cutoff'), rate: rate.default(0.15) }),
+  z.strictObject({ kind: z.literal('dropout'), rate: rate.default(0.2) }),
+  z.strictObject({ kind: z.literal('noise'), sigma: z.number().min(0).max(10).default(0.01) }),
+  z.strictObject({
     kind: z.literal('adversarial'),
     epsilon: z.number().min(0).max(10).default(1),
     /** ‖g‖ per token (ConSERT's code) or per example (Miyato et al.). */
@@ -112,24 +112,24 @@ export const EmbeddingViewSchema = z.discriminatedUnion('kind', [
 /** One view for both passes, or a different view for each (ConSERT: shuffle + feature cutoff). */
 export const EmbeddingAugmentSchema = z.union([
   EmbeddingViewSchema,
-  z.object({ view1: EmbeddingViewSchema.nullable(), view2: EmbeddingViewSchema.nullable() }),
+  z.strictObject({ view1: EmbeddingViewSchema.nullable(), view2: EmbeddingViewSchema.nullable() }),
 ]);
 
-export const AugmentSchema = z.object({
+export const AugmentSchema = z.strictObject({
   /** Dropout views: the same input twice with independent dropout masks. */
   dropout: z.boolean().default(true),
   eda: EdaSchema.nullable().default(null),
   embedding: EmbeddingAugmentSchema.nullable().default(null),
 });
 
-export const QueueSchema = z.object({
+export const QueueSchema = z.strictObject({
   /** Number of past batches kept as extra negatives (ESimCSE / MoCo). */
   size: z.number().int().min(1).max(64).default(1),
   /** Momentum of the key encoder; 0 means the encoder itself, no gradient. */
   momentum: z.number().min(0).max(1).default(0.995),
 });
 
-export const ObjectiveSchema = z.object({
+export const ObjectiveSchema = z.strictObject({
   kind: z.enum(OBJECTIVES).default('simcse-unsup'),
   temperature: z.number().positive().max(10).default(0.05),
   /** log α, added only to each anchor's own hard negative (supervised SimCSE). */
@@ -143,7 +143,7 @@ export const ObjectiveSchema = z.object({
   queue: QueueSchema.nullable().default(null),
 });
 
-export const OptimizerSchema = z.object({
+export const OptimizerSchema = z.strictObject({
   kind: z.enum(OPTIMIZERS).default('adamw'),
   /** For adafactor, null means Hugging Face's relative step size. */
   lr: z.number().positive().max(10).nullable().default(3e-5),
@@ -153,10 +153,10 @@ export const OptimizerSchema = z.object({
   clipNorm: z.number().positive().nullable().default(null),
 });
 
-export const GradCacheSchema = z.object({ chunkSize: positiveInt });
+export const GradCacheSchema = z.strictObject({ chunkSize: positiveInt });
 
 export const ExperimentSchema = z
-  .object({
+  .strictObject({
     seed: z
       .number()
       .int()
@@ -166,7 +166,7 @@ export const ExperimentSchema = z
     backend: z.enum(BACKEND_PREFS).default('auto'),
     encoder: EncoderSchema.default(EncoderSchema.parse({})),
     data: z
-      .object({
+      .strictObject({
         train: TrainDataSchema.default(TrainDataSchema.parse({})),
         eval: EvalDataSchema.nullable().default(null),
       })
@@ -175,13 +175,19 @@ export const ExperimentSchema = z
     objective: ObjectiveSchema.default(ObjectiveSchema.parse({})),
     optimizer: OptimizerSchema.default(OptimizerSchema.parse({})),
     batchSize: z.number().int().min(2).max(4096).default(64),
-    maxSteps: positiveInt.nullable().default(1000),
+    maxSteps: z.number().int().min(0).nullable().default(1000),
     epochs: positiveInt.nullable().default(null),
     shuffle: z.boolean().default(true),
     evalEvery: positiveInt.default(125),
     /** Save a checkpoint every K steps (and on pause). */
     checkpointEvery: positiveInt.default(100),
     gradCache: GradCacheSchema.nullable().default(null),
+    /**
+     * Data-parallel replicas on WASM or CPU (K Web Workers in the browser, K worker_threads in
+     * Node): each computes a shard of the step; null means one per core available. GPU backends,
+     * hosts without workers or without SharedArrayBuffer train on one (and say so).
+     */
+    workers: z.number().int().min(1).max(256).nullable().default(null),
   })
   .superRefine((c, ctx) => {
     if (c.maxSteps === null && c.epochs === null) {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   appendEvals,
   canResumeFromCheckpoint,
+  fillUpTo,
   fromRecord,
+  gapToFill,
   lastStep,
   latestWith,
   toRecord,
@@ -44,6 +46,50 @@ describe('run records', () => {
     expect(t.steps.map((s) => s.step)).toEqual([1, 2, 3]);
     expect(t.evals.map((e) => e.step)).toEqual([2]);
     expect(lastStep(t)).toBe(3);
+  });
+
+  it('fillUpTo adds only the missing points up to the step, and keeps heavy fields on the newest', () => {
+    const r = run({
+      steps: [stepPoint(1), stepPoint(5)],
+      evals: [evalPoint(5, { cosine: [[1]] })],
+    });
+    const out = fillUpTo(
+      r,
+      4,
+      [1, 2, 3, 4, 5].map((s) => stepPoint(s, 7)),
+      [evalPoint(2, { cosine: [[0.5]] }), evalPoint(5)],
+    );
+    expect(out.steps.map((s) => [s.step, s.loss])).toEqual([
+      [1, 1],
+      [2, 7],
+      [3, 7],
+      [4, 7],
+      [5, 1 / 5],
+    ]);
+    expect(out.evals.map((e) => e.step)).toEqual([2, 5]);
+    expect(out.evals[0]!.cosine).toBeUndefined();
+    expect(out.evals[1]!.cosine).toEqual([[1]]);
+    expect(fillUpTo(r, 1, [stepPoint(1)], [])).toBe(r);
+  });
+
+  it("gapToFill: a resumed run's 'ready' past its last kept step asks for the checkpoint's metrics", () => {
+    const ready = {
+      backend: 'webgpu' as const,
+      reasons: [],
+      parameters: 1,
+      trainExamples: 1,
+      evalExamples: 1,
+      totalSteps: 100,
+      dataReport: '',
+      setupMs: 1,
+    };
+    const before = run({ steps: [1, 2, 3].map((s) => stepPoint(s)) });
+    // The record kept steps 1-3, the worker resumed from its checkpoint at 5: 4 and 5 are missing.
+    expect(gapToFill(before, { ...before, ready: { ...ready, startStep: 5 } })).toBe(5);
+    expect(gapToFill(before, { ...before, ready: { ...ready, startStep: 3 } })).toBeNull();
+    expect(gapToFill(before, { ...before, ready: { ...ready, startStep: 0 } })).toBeNull();
+    const after = { ...before, ready: { ...ready, startStep: 5 } };
+    expect(gapToFill(after, { ...after, name: 'x' })).toBeNull(); // the same 'ready'
   });
 
   it('appendEvals keeps the heavy fields only on the newest eval that has them', () => {

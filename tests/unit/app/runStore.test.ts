@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PUBLISH_MS, shownRuns, useRunStore } from '../../../src/app/state/runStore.ts';
+import { onlyGrew } from '../../../src/app/state/useShownRuns.ts';
 import { evalPoint, run, stepPoint } from './helpers.ts';
 
 const ready = {
@@ -50,6 +51,48 @@ describe('run store', () => {
     s.handle({ type: 'done', runId: 'a', step: 3, reason: 'stopped' });
     expect(useRunStore.getState().runs.a!.steps.map((x) => x.step)).toEqual([1, 2, 3]);
     expect(useRunStore.getState().runs.a!.status).toBe('stopped');
+  });
+
+  it('a checkpoint publishes the buffered steps first, so the run has every step up to it', () => {
+    vi.useFakeTimers();
+    const s = useRunStore.getState();
+    s.addRun(run({ id: 'a' }));
+    for (let i = 1; i <= 5; i++) s.handle({ type: 'step', runId: 'a', ...stepPoint(i) });
+    // Well before PUBLISH_MS: without the flush the saved run would name checkpoint 5 with 0 steps.
+    s.handle({ type: 'checkpoint', runId: 'a', step: 5 });
+    const r = useRunStore.getState().runs.a!;
+    expect(r.checkpointStep).toBe(5);
+    expect(r.steps.map((x) => x.step)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('fill puts back the steps a resumed run lacks up to its checkpoint, in order', () => {
+    const s = useRunStore.getState();
+    s.addRun(run({ id: 'a', steps: [1, 2, 6].map((x) => stepPoint(x)), evals: [evalPoint(2)] }));
+    const ckpt = [1, 2, 3, 4, 5].map((x) => stepPoint(x, 10 + x));
+    s.fill('a', 4, ckpt, [evalPoint(2, { alignment: 9 }), evalPoint(4)]);
+    const r = useRunStore.getState().runs.a!;
+    expect(r.steps.map((x) => x.step)).toEqual([1, 2, 3, 4, 6]);
+    // Steps the run had keep their own values; the filled ones come from the checkpoint.
+    expect(r.steps[0]!.loss).toBe(1);
+    expect(r.steps[2]!.loss).toBe(13);
+    expect(r.evals.map((e) => [e.step, e.alignment])).toEqual([
+      [2, 0.5],
+      [4, 0.5],
+    ]);
+    // Nothing missing: the run object stays the same (no save, no redraw).
+    s.fill('a', 4, ckpt, []);
+    expect(useRunStore.getState().runs.a).toBe(r);
+  });
+
+  it('charts may lag only while runs grow; a status, name or run change is drawn at once', () => {
+    const a = run({ id: 'a', status: 'running', steps: [stepPoint(1)] });
+    const grown = { ...a, steps: [stepPoint(1), stepPoint(2)] };
+    expect(onlyGrew([a], [grown])).toBe(true);
+    expect(onlyGrew([], [a])).toBe(false); // runs restored from IndexedDB
+    expect(onlyGrew([a], [{ ...grown, status: 'interrupted' }])).toBe(false);
+    expect(onlyGrew([a], [{ ...a, name: 'renamed' }])).toBe(false);
+    expect(onlyGrew([grown], [a])).toBe(false); // metrics cut back on resume
+    expect(onlyGrew([a], [run({ id: 'b', steps: [stepPoint(1)] })])).toBe(false);
   });
 
   it('an error with no run id (the worker crashed) lands on the active run and fails it', () => {

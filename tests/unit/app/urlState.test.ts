@@ -86,9 +86,18 @@ describe('URL hash state', () => {
     expect(problems.join(' ')).toMatch(/objective\.kind/);
   });
 
-  it('drops an eval object that is missing its source', () => {
-    const { draft } = hashToDraft('#seed=0&data.eval.kind=sts');
-    expect(draft.data.eval).toBeNull();
+  it("an eval object missing its source gets the default set's, and says so", () => {
+    // The default evaluates on builtin:stsb-dev; a link that empties data.eval then names only
+    // its kind is repaired with the default source.
+    const { draft, problems } = hashToDraft('#seed=0&data.eval=null&data.eval.kind=sts');
+    expect(draft.data.eval?.source).toBe(DEFAULT_CONFIG.data.eval?.source);
+    expect(problems.join(' ')).toMatch(/data\.eval\.source/);
+  });
+
+  it('no evaluation set (data.eval=null) round-trips', () => {
+    const c = setIn(DEFAULT_CONFIG, 'data.eval', null);
+    expect(configToHash(c)).toBe('seed=0&data.eval=null');
+    expect(hashToConfig(configToHash(c)).data.eval).toBeNull();
   });
 
   it('ignores undecodable parts and bad keys', () => {

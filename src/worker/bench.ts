@@ -20,6 +20,12 @@ import {
 import type { ModelIO } from '../engine/train/encoderSetup.ts';
 import type { TrainEvent } from '../engine/train/events.ts';
 import { Trainer } from '../engine/train/trainer.ts';
+import {
+  isNumbersRequest,
+  type NumbersRequest,
+  type NumbersResult,
+  runNumbers,
+} from './benchNumbers.ts';
 
 export interface BenchCaseRequest {
   /** The experiment (bench/shapes.ts benchExperiment); its `backend` is the one measured. */
@@ -304,11 +310,22 @@ async function measureEmbedding(
 
 // ---- the Worker command ----
 
-export type BenchCommand = { type: 'bench'; requestId: number; request: BenchCaseRequest };
+/** A `kind: 'numbers'` request is the browser suite's numeric check (benchNumbers.ts). */
+export type BenchCommand = {
+  type: 'bench';
+  requestId: number;
+  request: BenchCaseRequest | NumbersRequest;
+};
 
 export type BenchMessage =
   | { type: 'bench-progress'; requestId: number; message: string }
-  | { type: 'bench-result'; requestId: number; result?: BenchCaseResult; error?: string };
+  | {
+      type: 'bench-result';
+      requestId: number;
+      result?: BenchCaseResult;
+      numbers?: NumbersResult;
+      error?: string;
+    };
 
 /**
  * Runs a bench command in the Worker. Sources in the config are URLs (fetched as they are); the
@@ -326,23 +343,27 @@ export async function runBenchCommand(
     crossOriginIsolated?: boolean;
     navigator?: { hardwareConcurrency?: number };
   };
+  const request = cmd.request;
   const threads =
-    cmd.request.wasmThreads ??
+    (isNumbersRequest(request) ? undefined : request.wasmThreads) ??
     (g.crossOriginIsolated ? Math.max(2, g.navigator?.hardwareConcurrency || 2) : undefined);
   const fetchUrl = async (source: string) => {
     const res = await fetch(new URL(source, base));
     if (!res.ok) throw new Error(`${source}: HTTP ${res.status}`);
     return new Uint8Array(await res.arrayBuffer());
   };
+  const io = { fetch: globalThis.fetch.bind(globalThis), openFile: fetchUrl };
+  const backendOptions = {
+    wasmPaths: new URL('generated/tfjs-wasm/', base).href,
+    ...(threads ? { wasmThreads: threads } : {}),
+  };
   try {
-    const result = await measureCase(cmd.request, {
-      io: { fetch: globalThis.fetch.bind(globalThis), openFile: fetchUrl },
-      backendOptions: {
-        wasmPaths: new URL('generated/tfjs-wasm/', base).href,
-        ...(threads ? { wasmThreads: threads } : {}),
-      },
-      log,
-    });
+    if (isNumbersRequest(request)) {
+      const numbers = await runNumbers(request, backendOptions, io);
+      post({ type: 'bench-result', requestId: cmd.requestId, numbers });
+      return;
+    }
+    const result = await measureCase(request, { io, backendOptions, log });
     post({ type: 'bench-result', requestId: cmd.requestId, result });
   } catch (e) {
     post({

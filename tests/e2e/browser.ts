@@ -59,6 +59,9 @@ export async function openBrowser(): Promise<Session> {
   };
 }
 
+/** Where the test server (globalSetup.ts) serves tests/fixtures/**; not part of the build. */
+export const FIXTURES_PATH = '/__test-fixtures/';
+
 export const ARTIFACTS = join(REPO_ROOT, 'test-results');
 
 export async function screenshot(page: Page, name: string): Promise<void> {

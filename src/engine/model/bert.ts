@@ -19,6 +19,7 @@ import type { BertConfig } from './config.ts';
 import { embeddingLookup } from './embeddingLookup.ts';
 import { activation, type DropoutPlan, LayerNorm, Linear, siteDropout } from './layers.ts';
 import { ParamStore } from './params.ts';
+import type { Probe } from './probe.ts';
 
 /**
  * int32 [B, L] tensors. positionIds may be permuted per row (ConSERT token shuffle).
@@ -45,6 +46,8 @@ export interface ForwardOptions {
   dropoutSeed?: number;
   /** Acts on the embedding output (after LayerNorm + dropout), before layer 0 (ConSERT views). */
   embeddingHook?: (embeddings: tf.Tensor3D) => tf.Tensor3D;
+  /** Observes the dropout masks (tests; see ./probe.ts). */
+  probe?: Probe;
 }
 
 /** `tf.dispose(output)` frees it (lastHiddenState is also the last of hiddenStates). */
@@ -310,7 +313,7 @@ export class BertModel {
     }
     if (hidden === 0 && attention === 0) return null;
     const seed = opts.dropoutSeed ?? mixSeed(this.passSeed, this.passCounter++);
-    return { hidden, attention, seed };
+    return { hidden, attention, seed, ...(opts.probe ? { probe: opts.probe } : {}) };
   }
 
   private checkInputs(inputs: EncoderInputs): void {

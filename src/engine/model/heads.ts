@@ -2,6 +2,7 @@ import { mixSeed } from '../rng.ts';
 import * as tf from '../tf.ts';
 import { dropout, Linear } from './layers.ts';
 import { ParamStore } from './params.ts';
+import type { Probe } from './probe.ts';
 
 /** The classifier's dropout site: a seed stream apart from the encoder's sites. */
 const CLASSIFIER_SITE = 0x7fff_0001;
@@ -12,6 +13,8 @@ export interface HeadOptions {
   dropout?: number;
   /** The pass's dropout seed, as in ForwardOptions (same seed → same mask). */
   dropoutSeed?: number;
+  /** Observes the dropout mask as `classifier.dropout` (tests; see ./probe.ts). */
+  probe?: Probe;
 }
 
 /**
@@ -78,7 +81,13 @@ export class ClassifierHead {
       const rate = opts.dropout ?? this.dropoutRate;
       if (opts.training && rate > 0) {
         const seed = opts.dropoutSeed ?? mixSeed(this.passSeed, this.passCounter++);
-        x = dropout(x, rate, mixSeed(seed, CLASSIFIER_SITE));
+        const probe = opts.probe;
+        x = dropout(
+          x,
+          rate,
+          mixSeed(seed, CLASSIFIER_SITE),
+          probe && ((kept) => probe('classifier.dropout', kept)),
+        );
       }
       return this.linear.apply(x) as tf.Tensor2D; // [B, numLabels]
     });

@@ -27,3 +27,4 @@ export {
   parsePooling,
   pool,
 } from './pooling.ts';
+export type { Probe } from './probe.ts';

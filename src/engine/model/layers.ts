@@ -7,6 +7,7 @@ import * as tf from '../tf.ts';
 import type { HiddenAct } from './config.ts';
 import { denseMatMul } from './denseMatMul.ts';
 import type { ParamStore } from './params.ts';
+import type { Probe } from './probe.ts';
 
 /** y = x·W + b, W stored [in, out] (PyTorch's nn.Linear stores the transpose). */
 export class Linear {
@@ -87,15 +88,19 @@ export function activation(name: HiddenAct): (x: tf.Tensor) => tf.Tensor {
  * `tf.randomUniform(shape, 0, 1, 'float32', seed)`, kept values scaled by 1/(1-rate) (PyTorch's
  * `nn.Dropout`). The same seed and shape always give the same mask.
  */
-export function dropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+export function dropout(
+  x: tf.Tensor,
+  rate: number,
+  seed: number,
+  onMask?: (kept: tf.Tensor) => void,
+): tf.Tensor {
   if (rate <= 0) return x;
   if (!(rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
   return tf.tidy(() => {
     const u = tf.randomUniform(x.shape, 0, 1, 'float32', seed);
-    const keep = tf
-      .greaterEqual(u, rate)
-      .toFloat()
-      .mul(1 / (1 - rate));
+    const kept = tf.greaterEqual(u, rate).toFloat(); // 0/1
+    onMask?.(kept); // a probe (tests): the 0/1 mask this call applies
+    const keep = kept.mul(1 / (1 - rate));
     return x.mul(keep);
   });
 }
@@ -109,6 +114,8 @@ export interface DropoutPlan {
   hidden: number;
   attention: number;
   seed: number;
+  /** Receives each site's 0/1 keep mask as `dropout.<site>` (see ./probe.ts). */
+  probe?: Probe;
 }
 
 /** Dropout at site `site` of a pass, or x unchanged when the pass has none (eval mode). */
@@ -119,5 +126,11 @@ export function siteDropout(
   site: number,
 ): tf.Tensor {
   if (!plan) return x;
-  return dropout(x, plan[rate], mixSeed(plan.seed, site));
+  const probe = plan.probe;
+  return dropout(
+    x,
+    plan[rate],
+    mixSeed(plan.seed, site),
+    probe && ((kept) => probe(`dropout.${site}`, kept)),
+  );
 }

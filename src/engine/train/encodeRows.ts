@@ -7,7 +7,7 @@ import { type EmbeddingViewPass, makeEmbeddingHook } from '../augment/consert.ts
 import type { EmbeddingView } from '../augment/types.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
 import { bucketLength } from '../data/index.ts';
-import type { EncoderInputs } from '../model/index.ts';
+import type { EncoderInputs, Probe } from '../model/index.ts';
 import { type Pooling, pool } from '../model/pooling.ts';
 import { mixSeed, Rng } from '../rng.ts';
 import * as tf from '../tf.ts';
@@ -97,6 +97,8 @@ export interface EncodeOptions {
   gradient?: tf.Tensor3D;
   /** Added to the embedding output of all rows (used to take that gradient), [rows, L, H]. */
   perturbation?: tf.Tensor3D;
+  /** Observes the encoder's inputs, embedding output and dropout masks (tests; model/probe.ts). */
+  probe?: Probe;
 }
 
 interface SegmentPass {
@@ -170,7 +172,16 @@ export function encodeTokenised(
     tokenTypeIds: tf.tensor2d(tok.tokenTypeIds, shape, 'int32'),
     ...(positions ? { positionIds: tf.tensor2d(positions, shape, 'int32') } : {}),
   };
-  const hook = makeHook(passes, opts.perturbation);
+  const probe = opts.probe;
+  if (probe) for (const [k, t] of Object.entries(inputs)) probe(`encoder.${k}`, t);
+  const viewsHook = makeHook(passes, opts.perturbation);
+  const hook = probe
+    ? (e: tf.Tensor3D) => {
+        const x = viewsHook ? viewsHook(e) : e;
+        probe('encoder.embeddings', x); // what layer 0 receives
+        return x;
+      }
+    : viewsHook;
   const dropoutOn = config.augment.dropout;
   const out = bundle.model.forward(inputs, {
     training: opts.training,
@@ -178,6 +189,7 @@ export function encodeTokenised(
     attentionDropout: dropoutOn ? config.encoder.attentionDropout : 0,
     dropoutSeed: opts.dropoutSeed,
     ...(hook ? { embeddingHook: hook } : {}),
+    ...(probe ? { probe } : {}),
   });
   let h = pool(out, inputs.attentionMask, opts.pooling); // [rows, H]
   if (opts.useMlp && bundle.mlp) h = bundle.mlp.forward(h);

@@ -5,6 +5,7 @@
  */
 import type { ExperimentConfig } from '../config/schema.ts';
 import type { Example } from '../data/index.ts';
+import type { Probe } from '../model/index.ts';
 import {
   crossEntropy,
   logitContrast,
@@ -45,6 +46,8 @@ export interface LossContext {
   headSeed: number;
   /** Dropout rate of the classification head (the experiment's hidden dropout, 0 when off). */
   headDropout: number;
+  /** Observes the head's dropout mask (tests; model/probe.ts). */
+  probe?: Probe;
 }
 
 function texts(ex: Example[], f: (e: Example) => string | undefined, what: string): string[] {
@@ -62,6 +65,7 @@ function classify(h: tf.Tensor2D, ctx: LossContext, pass: number): tf.Tensor2D {
     training: true,
     dropout: ctx.headDropout,
     dropoutSeed: ctx.headSeed + pass,
+    ...(ctx.probe ? { probe: ctx.probe } : {}),
   });
 }
 

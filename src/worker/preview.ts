@@ -14,7 +14,7 @@ let tokenizer: Promise<BertTokenizer> | null = null;
 
 export async function runPreview(
   cmd: Extract<Command, { type: 'preview' }>,
-  uploads: Map<string, Uint8Array>,
+  uploads: ReadonlyMap<string, Blob>,
 ): Promise<WorkerMessage> {
   try {
     const parsed = AugmentSchema.safeParse(cmd.augment);
@@ -25,9 +25,9 @@ export async function runPreview(
     const edaOn = augment.eda !== null;
     if (edaOn && augment.eda?.synonyms) {
       const name = augment.eda.synonyms.replace(/^upload:/, '');
-      const bytes = uploads.get(name);
-      if (!bytes) throw new Error(`the synonym list ${name} has not been uploaded`);
-      synonyms = parseSynonymList(new TextDecoder().decode(bytes), name);
+      const file = uploads.get(name);
+      if (!file) throw new Error(`the synonym list ${name} has not been uploaded`);
+      synonyms = parseSynonymList(await file.text(), name);
     } else if (edaOn) {
       synonyms = await englishSynonyms();
     }

@@ -11,8 +11,13 @@ export type Command =
   | { type: 'resume' }
   | { type: 'step' }
   | { type: 'stop' }
-  /** Register an uploaded file; data sources then name it as `upload:<name>`. */
-  | { type: 'upload'; name: string; bytes: ArrayBuffer }
+  /**
+   * Register an uploaded file; data sources then name it as `upload:<name>`. The File itself
+   * travels (a handle, structured-cloned): the worker reads its bytes, the page never does.
+   */
+  | { type: 'upload'; name: string; file: Blob }
+  /** Where the Hugging Face Hub is (the page's `?hub=` parameter; tests point it at a mirror). */
+  | { type: 'configure'; hubBase: string | null }
   | { type: 'preview'; requestId: number; text: string; augment: unknown; seed: number }
   | { type: 'export'; requestId: number; runId: string }
   /** UI (issue 7): the loaded run's eval sentences embedded, for the Embedding Projector. */
@@ -21,7 +26,16 @@ export type Command =
   | BenchCommand;
 
 export type WorkerMessage =
-  | { type: 'hello'; crossOriginIsolated: boolean }
+  /**
+   * The worker is up. `lock` names the Web Lock it holds for as long as it lives: the page waits
+   * on that lock, so a worker that dies (closed, crashed, killed) is noticed with no heartbeat.
+   */
+  | { type: 'hello'; crossOriginIsolated: boolean; lock?: string }
+  /**
+   * Page-side only (workerClient.ts): the worker died while it hosted `runId`; the run is
+   * interrupted and can resume from its last checkpoint in a fresh worker.
+   */
+  | { type: 'worker-lost'; runId: string; message: string }
   /** bench (issue 8): progress lines and the case's result. */
   | BenchMessage
   | (TrainEvent & { runId: string })

@@ -3,7 +3,7 @@ import { useConfigStore } from '../state/configStore.ts';
 import { errorAdvice, errorPlace, shorten } from '../state/errorPlacement.ts';
 import { canResumeFromCheckpoint, isLive } from '../state/runRecord.ts';
 import { useRunStore } from '../state/runStore.ts';
-import { resumeFromCheckpoint, startRun } from './runActions.ts';
+import { isNetworkFailure, resumeFromCheckpoint, retryRun, startRun } from './runActions.ts';
 
 const WHERE: Record<string, string> = {
   'encoder.source': 'Encoder',
@@ -27,6 +27,8 @@ export function RunControls() {
   const busy = isLive(status);
   const resumable = run ? canResumeFromCheckpoint(run) : false;
   const place = run?.error ? errorPlace(run.error) : null;
+  // A download that failed (the network went away): Retry starts the run again as it was.
+  const retryable = status === 'failed' && run?.error ? isNetworkFailure(run.error.message) : false;
 
   const start = () => {
     if (client && config) startRun(client, config);
@@ -73,6 +75,16 @@ export function RunControls() {
         >
           Resume
         </button>
+        {retryable && (
+          <button
+            type="button"
+            data-testid="retry"
+            title="Start this run again with the same settings (the downloads are tried again)"
+            onClick={() => client && run && retryRun(client, run.id)}
+          >
+            Retry
+          </button>
+        )}
         <button
           type="button"
           data-testid="step"
@@ -107,7 +119,8 @@ export function RunControls() {
       )}
       {run && status === 'interrupted' && (
         <p className="note" data-testid="interrupted">
-          This run was interrupted when the page closed
+          {/* A run whose worker died carries that error; otherwise the page went away. */}
+          This run was interrupted{run.error ? '' : ' when the page closed'}
           {resumable
             ? `. Resume continues from its checkpoint at step ${run.checkpointStep}.`
             : ', before its first checkpoint.'}

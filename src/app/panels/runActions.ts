@@ -37,3 +37,25 @@ export function resumeFromCheckpoint(client: WorkerClient, id: string): void {
   useRunStore.getState().beginResume(id);
   client.send({ type: 'start', runId: id, config: run.config, resume: true });
 }
+
+/**
+ * A failure a retry can fix once the network is back: a download that could not start, broke off
+ * or was cut short, or a server error (the messages of engine/data/hub.ts and weights/).
+ */
+export function isNetworkFailure(message: string): boolean {
+  return /Could not reach|broke off|stopped after \d+ of|failed with HTTP 5\d\d|answered HTTP 5\d\d|Failed to fetch|network ?error/i.test(
+    message,
+  );
+}
+
+/** Starts a failed run again under the same id: from its checkpoint when it has one. */
+export function retryRun(client: WorkerClient, id: string): void {
+  const run = useRunStore.getState().runs[id];
+  if (!run) return;
+  if ((run.checkpointStep ?? 0) > 0) {
+    resumeFromCheckpoint(client, id);
+    return;
+  }
+  useRunStore.getState().beginResume(id);
+  client.send({ type: 'start', runId: id, config: run.config });
+}

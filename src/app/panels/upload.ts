@@ -30,7 +30,7 @@ export async function uploadFolder(
   for (const f of list) {
     const { rel } = splitPicked(f.webkitRelativePath || `${folder}/${f.name}`);
     if (!isModelFile(rel)) continue;
-    await client.upload(`${folder}/${rel}`, f);
+    client.upload(`${folder}/${rel}`, f);
     bytes += f.size;
     count++;
   }
@@ -46,9 +46,12 @@ export async function uploadFolder(
   };
 }
 
-/** One data file: registered under its own name. */
+/**
+ * One data file: registered under its own name. Only the File handle goes to the worker, which
+ * reads and parses it off the page's thread (the page stays responsive for any size).
+ */
 export async function uploadDataFile(client: WorkerClient, file: File): Promise<string> {
   const name = file.name.replace(/[/\\]/g, '_');
-  await client.upload(name, file);
+  client.upload(name, file);
   return `upload:${name}`;
 }

@@ -23,9 +23,7 @@ async function trainAndCheck(backend: 'webgpu' | 'wasm', shot: string) {
   const page = s.page;
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(
-    `${inject('baseUrl')}#seed=0${backend === 'webgpu' ? '' : `&backend=${backend}`}&${TINY}`,
-  );
+  await page.goto(`${inject('baseUrl')}#seed=0&backend=${backend}&${TINY}`);
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
   await page.getByTestId('start').click();
   await expect
@@ -61,8 +59,12 @@ async function trainAndCheck(backend: 'webgpu' | 'wasm', shot: string) {
 }
 
 describe('foundation: the worker trains and the loss chart grows live', () => {
-  it('runs on WebGPU (SwiftShader adapter) by default in headless Chromium', async () => {
+  // `auto` measures and picks WASM here (tests/e2e/backendChoice.e2e.ts): WebGPU runs when forced.
+  it('runs forced to WebGPU (SwiftShader adapter) in headless Chromium', async () => {
     await trainAndCheck('webgpu', 'foundation-webgpu');
+    expect(await s.page.getByTestId('backend-reasons').textContent()).toBe(
+      'WebGPU was chosen by the user.',
+    );
   });
 
   it('runs forced to WASM with threads (the page is cross-origin isolated)', async () => {

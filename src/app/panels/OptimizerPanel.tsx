@@ -121,7 +121,7 @@ export function OptimizerPanel() {
           testId="backend-select"
           options={BACKEND_PREFS.map((b) => ({
             value: b,
-            label: b === 'auto' ? 'auto (WebGPU first)' : b,
+            label: b === 'auto' ? 'auto (the fastest, measured)' : b,
           }))}
         />
       </div>

@@ -2,31 +2,61 @@
 /**
  * The dedicated module Worker that hosts a training run. It owns every tensor; the page only
  * sends commands and receives plain-number events (see protocol.ts).
+ *
+ * Faults (docs/reliability.md): the worker holds a Web Lock while it lives, so the page notices
+ * its death; a lost WebGPU device is said in plain words, and the run resumes on a new device
+ * (or on WASM when WebGPU cannot start again); uploads are kept as File handles and read here.
  */
-import { setAssetLoader } from '../engine/assets.ts';
+import { type AssetName, assetPath, setAssetLoader } from '../engine/assets.ts';
 import { cacheApiDataCache } from '../engine/data/index.ts';
 import { isUserError } from '../engine/errors.ts';
+import * as tf from '../engine/tf.ts';
 import type { TrainEvent } from '../engine/train/events.ts';
 import { Trainer } from '../engine/train/trainer.ts';
 import { runBenchCommand } from './bench.ts'; // bench (issue 8)
 import { idbCheckpointStore } from './checkpointStore.ts';
+import { idbProbeCache } from './db.ts';
+import { DeviceWatch, deviceLostMessage } from './deviceLoss.ts';
 import { embedEvalSet } from './embeddings.ts';
 import { runPreview } from './preview.ts';
 import type { Command, WorkerMessage } from './protocol.ts';
+import { webReplicaHost } from './replicaHost.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const base = new URL(import.meta.env.BASE_URL, self.location.origin);
-setAssetLoader(async (name) => {
-  const res = await fetch(new URL(`generated/${name}`, base));
+/** Fetches `public/generated/<name>` or a committed `public/builtin/…` file; null when absent. */
+async function fetchAsset(name: AssetName): Promise<Response | null> {
+  const res = await fetch(new URL(assetPath(name), base));
+  if (res.status === 404) return null;
   if (!res.ok) throw new Error(`asset ${name}: HTTP ${res.status}`);
-  return res.text();
-});
+  // A dev server's SPA fallback answers a missing file with index.html: that is "absent" too.
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('text/html') && !name.endsWith('.html')) return null;
+  return res;
+}
+setAssetLoader(
+  async (name) => {
+    const res = await fetchAsset(name);
+    if (!res) throw new Error(`asset ${name} is missing from this build.`);
+    return res.text();
+  },
+  async (name) => {
+    const res = await fetchAsset(name);
+    return res ? new Uint8Array(await res.arrayBuffer()) : null;
+  },
+);
 
-const uploads = new Map<string, Uint8Array>();
+/** Uploaded files by name, as the File handles the page sent (read here, never on the page). */
+const uploads = new Map<string, Blob>();
+/** The Hub's base URL when the page sets one (`?hub=`); else the real Hub. */
+let hubBase: string | null = null;
+const gpu = new DeviceWatch();
+/** The Web Lock held while this worker lives (randomUUID needs a secure context, as locks do). */
+const LOCK = `cplay-worker-${self.crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`}`;
 /** The config field a user error names first ("data.train: …", "Invalid experiment config: batchSize: …"). */
 const FIELD_PREFIX =
-  /^(?:Invalid experiment config: )?((?:encoder|data|augment|objective|optimizer|gradCache)\b[\w.]*|batchSize|maxSteps|epochs|evalEvery|seed|backend):/;
+  /^(?:Invalid experiment config: )?((?:encoder|data|augment|objective|optimizer|gradCache)\b[\w.]*|batchSize|maxSteps|epochs|evalEvery|seed|backend|workers):/;
 let trainer: Trainer | null = null;
 let currentRun = '';
 
@@ -34,8 +64,70 @@ function post(message: WorkerMessage, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
+/**
+ * The run's events to the page. An internal error on WebGPU is held until it is known whether
+ * the device was lost (then it is said in plain words); the events after it wait for it.
+ */
 function emitFor(runId: string) {
-  return (event: TrainEvent) => post({ ...event, runId });
+  let held: TrainEvent[] | null = null;
+  let checkpointStep = 0;
+  return (event: TrainEvent) => {
+    // The last saved checkpoint: a resumed run starts at one.
+    if (event.type === 'checkpoint') checkpointStep = event.step;
+    if (event.type === 'ready') checkpointStep = Math.max(checkpointStep, event.startStep);
+    if (held) {
+      held.push(event);
+      return;
+    }
+    if (event.type !== 'error' || event.kind !== 'internal' || tf.getBackend() !== 'webgpu') {
+      post({ ...event, runId });
+      return;
+    }
+    const queue: TrainEvent[] = [event];
+    held = queue;
+    void gpu.isLost().then((lost) => {
+      held = null;
+      const [first, ...rest] = queue;
+      const plain =
+        lost && first?.type === 'error'
+          ? {
+              ...first,
+              field: 'backend',
+              message: deviceLostMessage(first.step ?? 0, gpu.why(), checkpointStep),
+            }
+          : first;
+      for (const e of plain ? [plain, ...rest] : rest) post({ ...e, runId });
+    });
+  };
+}
+
+/** Data and model files for the trainer: uploads by name, then the app's own origin. */
+function hostIO() {
+  return {
+    fetch: self.fetch.bind(self),
+    ...(hubBase ? { hubBase } : {}),
+    cache: cacheApiDataCache('cplay-downloads'),
+    openFile: async (source: string): Promise<Blob | Uint8Array> => {
+      const name = source.replace(/^upload:/, '');
+      const file = uploads.get(name);
+      if (file) return file;
+      const res = await fetch(new URL(source, base));
+      if (!res.ok) throw new Error(`${source}: HTTP ${res.status}`);
+      return new Uint8Array(await res.arrayBuffer());
+    },
+    // UI (issue 7): a model folder the user picked, uploaded file by file as `<folder>/<path>`.
+    openModel: (source: string) => {
+      const folder = source.replace(/^upload:/, '');
+      return {
+        describe: `the uploaded folder ${folder}`,
+        read: async (path: string) => {
+          const file = uploads.get(`${folder}/${path}`);
+          return file ? new Uint8Array(await file.arrayBuffer()) : null;
+        },
+        has: async (path: string) => uploads.has(`${folder}/${path}`),
+      };
+    },
+  };
 }
 
 async function start(cmd: Extract<Command, { type: 'start' }>): Promise<void> {
@@ -47,9 +139,11 @@ async function start(cmd: Extract<Command, { type: 'start' }>): Promise<void> {
   }
   currentRun = cmd.runId;
   const emit = emitFor(cmd.runId);
-  try {
-    trainer = await Trainer.create(cmd.config, {
-      emit,
+  // A lost GPU device is replaced before this run asks for WebGPU.
+  const afterLoss = gpu.resetIfLost();
+  const create = (config: unknown, rewrite: (e: TrainEvent) => TrainEvent = (e) => e) =>
+    Trainer.create(config, {
+      emit: (e) => emit(rewrite(e)),
       runId: cmd.runId,
       resume: cmd.resume ?? false,
       backendOptions: {
@@ -59,30 +153,29 @@ async function start(cmd: Extract<Command, { type: 'start' }>): Promise<void> {
         ...(self.crossOriginIsolated
           ? { wasmThreads: Math.max(2, self.navigator.hardwareConcurrency || 2) }
           : {}),
+        // auto's probe decision per device and run shape, kept across page loads.
+        probeCache: idbProbeCache(),
       },
-      io: {
-        fetch: self.fetch.bind(self),
-        cache: cacheApiDataCache('cplay-downloads'),
-        openFile: async (source: string) => {
-          const name = source.replace(/^upload:/, '');
-          const bytes = uploads.get(name);
-          if (bytes) return bytes;
-          const res = await fetch(new URL(source, base));
-          if (!res.ok) throw new Error(`${source}: HTTP ${res.status}`);
-          return new Uint8Array(await res.arrayBuffer());
-        },
-        // UI (issue 7): a model folder the user picked, uploaded file by file as `<folder>/<path>`.
-        openModel: (source: string) => {
-          const folder = source.replace(/^upload:/, '');
-          return {
-            describe: `the uploaded folder ${folder}`,
-            read: async (path: string) => uploads.get(`${folder}/${path}`) ?? null,
-            has: async (path: string) => uploads.has(`${folder}/${path}`),
-          };
-        },
-      },
+      io: hostIO(),
       checkpoints: idbCheckpointStore(),
+      // Data-parallel replicas (config.workers) on WASM / CPU: module Workers of this Worker.
+      replicas: webReplicaHost(),
     });
+  try {
+    try {
+      trainer = await create(cmd.config);
+    } catch (e) {
+      // After a lost device, a run that asked for WebGPU continues on WASM when WebGPU cannot
+      // start again (the user is told why in the run's log).
+      const wasm = afterLoss ? onWasm(cmd.config) : null;
+      const message = e instanceof Error ? e.message : String(e);
+      if (!wasm || isUserError(e) || !/^No backend could start/.test(message)) throw e;
+      const why = `WebGPU could not start again after the GPU device was lost (${message.replace(/^No backend could start: /, '').replace(/\.$/, '')}), so this run continues on WASM.`;
+      emit({ type: 'log', level: 'warn', message: why });
+      // The status bar's backend reasons say so too (instead of "WASM was chosen by the user").
+      trainer = await create(wasm, (e) => (e.type === 'ready' ? { ...e, reasons: [why] } : e));
+    }
+    gpu.watchCurrent();
     await trainer.run();
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -94,8 +187,15 @@ async function start(cmd: Extract<Command, { type: 'start' }>): Promise<void> {
       message,
       ...(field ? { field } : {}),
     });
-    emit({ type: 'done', step: trainer?.step ?? 0, reason: 'failed' });
+    emit({ type: 'done', step: (trainer as Trainer | null)?.step ?? 0, reason: 'failed' });
   }
+}
+
+/** The config with backend 'wasm' when it asked for WebGPU; null otherwise. */
+function onWasm(config: unknown): unknown {
+  if (!config || typeof config !== 'object') return null;
+  const c = config as { backend?: unknown };
+  return c.backend === 'webgpu' ? { ...c, backend: 'wasm' } : null;
 }
 
 self.addEventListener('message', (e: MessageEvent<Command>) => {
@@ -117,7 +217,10 @@ self.addEventListener('message', (e: MessageEvent<Command>) => {
       trainer?.stop();
       break;
     case 'upload':
-      uploads.set(cmd.name, new Uint8Array(cmd.bytes));
+      uploads.set(cmd.name, cmd.file);
+      break;
+    case 'configure':
+      hubBase = cmd.hubBase;
       break;
     case 'preview':
       void runPreview(cmd, uploads).then((r) => post(r));
@@ -152,4 +255,13 @@ self.addEventListener('message', (e: MessageEvent<Command>) => {
   }
 });
 
-post({ type: 'hello', crossOriginIsolated: self.crossOriginIsolated });
+// The lock is held until this worker's global scope goes away (closed, crashed, terminated):
+// the page waits on it to notice a dead worker (workerClient.ts).
+if (self.navigator.locks) {
+  void self.navigator.locks.request(LOCK, () => {
+    post({ type: 'hello', crossOriginIsolated: self.crossOriginIsolated, lock: LOCK });
+    return new Promise<never>(() => {});
+  });
+} else {
+  post({ type: 'hello', crossOriginIsolated: self.crossOriginIsolated });
+}

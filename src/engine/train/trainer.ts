@@ -1,33 +1,38 @@
 /**
- * The training loop, the same in the browser Worker and in Node: batches → views → objective →
- * gradients (one tape, or GradCache chunks) → clipping → optimiser → schedule; evaluation,
- * checkpoints and events; pause / resume / single step / stop between steps.
+ * The training loop, the same in the browser Worker and in Node: the schedule, evaluation,
+ * checkpoints and events; pause / resume / single step / stop between steps. Each step draws a
+ * batch and its text views here, and step.ts turns it into gradients (one tape, or GradCache
+ * chunks) and the optimiser update; with K workers, K replicas compute the gradients
+ * (parallel/) and the loop does not otherwise change.
  */
 
 import type { EmbeddingViewPass } from '../augment/consert.ts';
 import { type BackendChoice, type BackendOptions, chooseBackend } from '../backend.ts';
+import { runShapeOf } from '../backendProbe.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
 import { parseExperiment } from '../config/validate.ts';
-import { Batcher, type DataIO, type Dataset, type Example, loadDataset } from '../data/index.ts';
+import { Batcher, type DataIO, type Dataset, type Example } from '../data/index.ts';
+import { builtinSetLabel } from '../data/loadDataset.ts';
 import { isUserError, UserError } from '../errors.ts';
+import type { Probe } from '../model/index.ts';
 import { mixSeed, Rng } from '../rng.ts';
 import * as tf from '../tf.ts';
 import { exportModelFolder } from '../weights/modelFolder.ts';
 import type { Checkpoint, CheckpointStore, TensorRecord } from './checkpoint.ts';
-import {
-  embeddingViewsOf,
-  encodeTokenised,
-  representation,
-  tokeniseSegments,
-} from './encodeRows.ts';
+import { representation } from './encodeRows.ts';
 import { type EncoderBundle, type ModelIO, setupEncoder } from './encoderSetup.ts';
 import { evaluate } from './evaluate.ts';
 import type { EvalEvent, StepEvent, TrainEvent } from './events.ts';
-import { fullBatchStep, type GradResult, gradCacheStep } from './gradCache.ts';
-import { clipByGlobalNorm, globalNorm } from './optim/clip.ts';
+import { describeError, explainRuntimeFailure } from './failures.ts';
+import type { GradResult } from './gradCache.ts';
 import { createOptimizer, type Optimizer } from './optim/optimizer.ts';
 import { learningRateAt } from './optim/schedule.ts';
+import { resolveWorkers } from './parallel/plan.ts';
+import { ReplicaPool } from './parallel/pool.ts';
+import type { PoolTimings, ReplicaHost } from './parallel/protocol.ts';
 import { QueueState } from './queueState.ts';
+import { loadRunData, withField } from './runData.ts';
+import { applyUpdate, batchGradients, planChunks, type StepModel, tokeniseChunks } from './step.ts';
 import { makeTask, type Task, type TaskBatch } from './tasks.ts';
 import { TextViews } from './textViews.ts';
 import { yieldToEventLoop } from './yield.ts';
@@ -42,11 +47,23 @@ export interface TrainerHost {
   checkpoints?: CheckpointStore;
   /** Keep the backend already set (tests); otherwise config.backend is chosen. */
   keepBackend?: boolean;
+  /** Observes what each training step feeds the encoder and the loss (tests; model/probe.ts). */
+  probe?: Probe;
+  /**
+   * Sees every training batch as drawn, after the text views (EDA edits), before tokenising;
+   * `step` is the number of updates already applied (bench/quality records the batches).
+   */
+  onBatch?: (step: number, segments: { texts: string[]; pairs?: string[] }[]) => void;
+  /**
+   * Where data-parallel replicas come from (Web Workers, worker_threads); absent: one worker.
+   * `config.workers` says how many (null: one per core); the probe does not reach replicas.
+   */
+  replicas?: ReplicaHost;
 }
 
-type RunState = 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
+export { explainRuntimeFailure } from './failures.ts';
 
-const HELD_OUT_MAX = 256;
+type RunState = 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
 
 export class Trainer {
   step = 0;
@@ -63,6 +80,8 @@ export class Trainer {
   private readonly vars: Map<string, tf.Variable>;
   private readonly encoderVars: tf.Variable[];
   private readonly headVars: tf.Variable[];
+  private readonly stepModel: StepModel;
+  private pool: ReplicaPool | null = null;
 
   private constructor(
     readonly config: ExperimentConfig,
@@ -79,6 +98,8 @@ export class Trainer {
     private readonly queue: QueueState | null,
     private readonly rng: Rng,
     readonly totalSteps: number,
+    /** Replicas computing each step (1: this thread alone). */
+    private replicaCount: number,
   ) {
     this.finished = new Promise((r) => {
       this.resolveFinished = r;
@@ -96,6 +117,13 @@ export class Trainer {
     const mlpVars = bundle.mlp && task.contrastive ? [...bundle.mlp.variables().values()] : [];
     this.encoderVars.push(...mlpVars);
     this.headVars = bundle.classifier ? [...bundle.classifier.variables().values()] : [];
+    this.stepModel = {
+      config,
+      task,
+      bundle,
+      encoderVars: this.encoderVars,
+      headVars: this.headVars,
+    };
   }
 
   /** Validates the config, picks the backend, loads data and the encoder, restores a checkpoint. */
@@ -127,66 +155,24 @@ export class Trainer {
     }
     const backend = host.keepBackend
       ? { name: tf.getBackend() as BackendChoice['name'], reasons: [] }
-      : await chooseBackend(config.backend, host.backendOptions);
+      : await chooseBackend(config.backend, {
+          ...host.backendOptions,
+          // auto measures this run's own step on each backend that starts (backendProbe.ts).
+          ...(config.backend === 'auto' ? { probeShape: () => runShapeOf(config, host.io) } : {}),
+        });
+    if (backend.probeMs !== undefined) {
+      host.emit({
+        type: 'log',
+        level: 'info',
+        message: backend.probeCached
+          ? `Backend ${backend.name}: kept from an earlier probe on this device (${(backend.probeMs / 1000).toFixed(1)} s to start).`
+          : `Backend probe took ${(backend.probeMs / 1000).toFixed(1)} s (${(backend.probe ?? []).map((e) => `${e.label} ${((e.ms ?? 0) / 1000).toFixed(1)} s`).join(', ')}) → ${backend.name}.`,
+      });
+    }
 
-    const withField = async <T>(field: string, f: () => Promise<T>): Promise<T> => {
-      try {
-        return await f();
-      } catch (e) {
-        if (isUserError(e)) {
-          // Keep a message that already names its field (e.g. "encoder.maxLength: …").
-          throw /^(encoder|data|augment|objective|optimizer)\.[\w.]*: /.test(e.message)
-            ? e
-            : new UserError(`${field}: ${e.message}`);
-        }
-        throw e;
-      }
-    };
+    const { train, evalSet, examples, heldOut, numLabels } = await loadRunData(config, host.io);
     const d = config.data;
-    const train = await withField('data.train', () =>
-      loadDataset(
-        {
-          source: d.train.source,
-          kind: d.train.kind,
-          ...(d.train.columns ? { columns: d.train.columns } : {}),
-          ...(d.train.limit ? { limit: d.train.limit } : {}),
-        },
-        host.io,
-      ),
-    );
-    const evalSet = d.eval
-      ? await withField('data.eval', () =>
-          loadDataset(
-            {
-              source: d.eval!.source,
-              kind: d.eval!.kind,
-              ...(d.eval!.columns ? { columns: d.eval!.columns } : {}),
-              ...(d.eval!.limit ? { limit: d.eval!.limit } : {}),
-            },
-            host.io,
-          ),
-        )
-      : null;
-
     const rng = new Rng(config.seed);
-    // Without an STS set, hold a few training sentences out for alignment / uniformity.
-    let examples = train.examples;
-    let heldOut: string[] = [];
-    if (evalSet?.kind !== 'sts') {
-      const n = Math.min(HELD_OUT_MAX, Math.floor(examples.length * 0.1));
-      if (n >= 2 && examples.length - n >= config.batchSize) {
-        const order = new Rng(mixSeed(config.seed, 17)).shuffle(examples.map((_, i) => i));
-        const out = new Set(order.slice(0, n));
-        heldOut = order.slice(0, n).map((i) => examples[i]!.text);
-        examples = examples.filter((_, i) => !out.has(i));
-      }
-    }
-    if (examples.length < config.batchSize) {
-      throw new UserError(
-        `data.train: ${examples.length} usable examples is fewer than batchSize (${config.batchSize}); lower batchSize or add data.`,
-      );
-    }
-    const numLabels = numLabelsOf(config, train);
     const bundle = await withField('encoder.source', () =>
       setupEncoder(
         config,
@@ -219,6 +205,8 @@ export class Trainer {
       config.objective.queue && config.objective.kind === 'simcse-unsup'
         ? QueueState.create(config.objective.queue, bundle, config)
         : null;
+    const parallel = resolveWorkers(config, host.replicas, backend.name);
+    for (const n of parallel.notes) host.emit({ type: 'log', ...n });
     const trainer = new Trainer(
       config,
       host,
@@ -234,10 +222,22 @@ export class Trainer {
       queue,
       rng,
       totalSteps,
+      parallel.workers,
     );
     if (host.resume && host.checkpoints) {
       const ckpt = await host.checkpoints.load(host.runId);
       if (ckpt) await trainer.restore(ckpt);
+    }
+    try {
+      await trainer.replicaPool();
+    } catch (e) {
+      // Workers that exist but do not start (a blocked script, a backend that fails in them).
+      host.emit({
+        type: 'log',
+        level: 'warn',
+        message: `The ${trainer.workers} replicas did not start (${describeError(e)}). Training on one worker.`,
+      });
+      trainer.replicaCount = 1;
     }
     let parameters = 0;
     for (const v of trainer.vars.values()) parameters += v.size;
@@ -251,11 +251,13 @@ export class Trainer {
         ? { wasmMultithread: backend.wasmMultithread }
         : {}),
       ...(backend.adapter ? { adapter: backend.adapter } : {}),
+      ...(backend.probe ? { probe: backend.probe, probeMs: backend.probeMs ?? 0 } : {}),
       parameters,
       trainExamples: examples.length,
       evalExamples: evalSet?.examples.length ?? heldOut.length,
       totalSteps,
       startStep: trainer.step,
+      ...(d.eval ? { evalName: builtinSetLabel(d.eval.source) ?? d.eval.source } : {}),
       dataReport: `${train.name}: ${r.rowsRead} rows read, ${r.kept} kept (${r.emptyRemoved} empty and ${r.duplicatesRemoved} duplicates removed${r.truncatedAtLimit ? ', stopped at the row limit' : ''})${heldOut.length ? `; ${heldOut.length} held out for alignment/uniformity` : ''}.`,
       setupMs: Date.now() - t0,
     });
@@ -302,6 +304,10 @@ export class Trainer {
     this.emitState();
     let announcedPause = false;
     try {
+      // The untrained start is the first point of every curve (and its baselines): evaluate
+      // before step 1, unless this run resumed past step 0.
+      if (this.step === 0 && !this.evalEvents.some((e) => e.step === 0))
+        await this.runEval({ baselines: true });
       while (this.step < this.totalSteps) {
         if (this.state === 'stopped') break;
         if (this.state === 'paused' && !this.singleStep) {
@@ -348,6 +354,7 @@ export class Trainer {
         step: this.step,
       });
     }
+    this.stopReplicas();
     this.emitState();
     this.host.emit({
       type: 'done',
@@ -358,7 +365,7 @@ export class Trainer {
     this.resolveFinished();
   }
 
-  // ---- one step ----
+  // ---- one step (the step itself is step.ts; here the loop's side of it) ----
 
   /**
    * Gradients for one batch (one tape, or GradCache chunks), without applying them. Gradients are
@@ -371,96 +378,15 @@ export class Trainer {
     passes: EmbeddingViewPass[],
     fullBatchReference = false,
   ): GradResult {
-    const cfg = this.config;
-    const chunkSize = cfg.gradCache ? Math.min(cfg.gradCache.chunkSize, batch.size) : batch.size;
-    const chunks = Math.ceil(batch.size / chunkSize);
-    const views = embeddingViewsOf(cfg);
-    const trainRep = representation(cfg, 'train', this.task.contrastive);
-    const toks = Array.from({ length: chunks }, (_, c) => {
-      const a = c * chunkSize;
-      const b = Math.min(batch.size, a + chunkSize);
-      const segs = batch.segments.map((s) => ({
-        ...s,
-        texts: s.texts.slice(a, b),
-        ...(s.pairs ? { pairs: s.pairs.slice(a, b) } : {}),
-      }));
-      return tokeniseSegments(this.bundle, segs, cfg.encoder.maxLength);
+    const plan = planChunks(this.config, batch.size);
+    const toks = tokeniseChunks(this.bundle, this.config, batch, plan);
+    const probe = this.host.probe;
+    return batchGradients(this.stepModel, { batch, stepSeed, plan, toks }, passes, {
+      queue: this.queue?.tensor() ?? null,
+      ...(this.queue ? { onSegments: (segs: tf.Tensor2D[]) => this.queue!.capture(segs) } : {}),
+      ...(probe ? { probe } : {}),
+      fullBatchReference,
     });
-    const nSeg = batch.segments.length;
-    const queueTensor = this.queue?.tensor() ?? null;
-    const lossContext = {
-      bundle: this.bundle,
-      queue: queueTensor,
-      headSeed: mixSeed(stepSeed, 4),
-      headDropout: cfg.augment.dropout ? cfg.encoder.hiddenDropout : 0,
-    };
-    const adversarial = views.some((v) => v?.kind === 'adversarial');
-    // Adversarial view (FGV): first the supervised loss's gradient w.r.t. each chunk's embedding
-    // output, from a clean pass with the same dropout masks; the view then adds ε·g/‖g‖.
-    const gradients = adversarial
-      ? toks.map((tok, c) =>
-          tf.tidy(() => {
-            const zero = tf.zeros([
-              tok.rows,
-              tok.length,
-              this.bundle.model.config.hidden_size,
-            ]) as tf.Tensor3D;
-            return tf.grad((delta: tf.Tensor) => {
-              const reps = encodeTokenised(this.bundle, cfg, tok, {
-                training: true,
-                dropoutSeed: mixSeed(stepSeed, 3, c),
-                ...trainRep,
-                views: [null, null],
-                perturbation: delta as tf.Tensor3D,
-              });
-              const n = tok.rows / batch.segments.length;
-              const segs = batch.segments.map(
-                (_, s) => tf.slice(reps, [s * n, 0], [n, -1]) as tf.Tensor2D,
-              );
-              const sub: TaskBatch = {
-                ...batch,
-                size: n,
-                ...sliceTargets(batch, c * (batch.size / toks.length), n),
-              };
-              return this.task.loss(segs, sub, lossContext);
-            })(zero) as tf.Tensor3D;
-          }),
-        )
-      : null;
-    const parts = {
-      chunks,
-      seedOf: (c: number) => mixSeed(stepSeed, 3, c),
-      encode: (c: number, seed: number) =>
-        encodeTokenised(this.bundle, cfg, toks[c]!, {
-          training: true,
-          dropoutSeed: seed,
-          ...trainRep,
-          views,
-          passes,
-          ...(gradients ? { gradient: gradients[c]! } : {}),
-        }),
-      loss: (reps: tf.Tensor2D[]) => {
-        // reps[c] holds chunk c's rows segment by segment; regroup into whole segments.
-        const perSeg: tf.Tensor2D[][] = Array.from({ length: nSeg }, () => []);
-        reps.forEach((r, c) => {
-          const n = toks[c]!.rows / nSeg;
-          for (let s = 0; s < nSeg; s++)
-            perSeg[s]!.push(tf.slice(r, [s * n, 0], [n, -1]) as tf.Tensor2D);
-        });
-        const segs = perSeg.map((p) => (p.length === 1 ? p[0]! : (tf.concat(p, 0) as tf.Tensor2D)));
-        this.queue?.capture(segs);
-        return this.task.loss(segs, batch, lossContext);
-      },
-      encoderVars: this.encoderVars,
-      headVars: this.headVars,
-    };
-    try {
-      return cfg.gradCache && chunks > 1 && !fullBatchReference
-        ? gradCacheStep(parts)
-        : fullBatchStep(parts);
-    } finally {
-      for (const g of gradients ?? []) g.dispose();
-    }
   }
 
   /** Draws the next batch and its views (advances the RNG and the batcher). */
@@ -471,6 +397,7 @@ export class Trainer {
     const batch = this.task.prepare(drawn.examples, (text, view) =>
       this.textViews.apply(text, view, textRng),
     );
+    this.host.onBatch?.(this.step, batch.segments);
     return { batch, stepSeed, examples: drawn.examples, epoch: drawn.epoch };
   }
 
@@ -479,36 +406,27 @@ export class Trainer {
     const t0 = performance.now();
     const cfg = this.config;
     const { batch, stepSeed, examples, epoch } = this.nextBatch();
-    const passes: EmbeddingViewPass[] = [];
-    const raw = this.computeGradients(batch, stepSeed, passes);
-    for (const p of passes) p.dispose();
-    const loss = raw.loss;
-    // variableGrads keys gradients by tf.Variable.name; the optimiser and checkpoints use HF names.
-    const grads = new Map<string, tf.Tensor>();
-    for (const [key, v] of this.vars) {
-      const g = raw.grads.get(v.name);
-      if (g) grads.set(key, g);
+    const pool = await this.replicaPool();
+    let raw: GradResult;
+    if (pool) {
+      const plan = planChunks(cfg, batch.size, pool.size);
+      raw = await pool.gradients(
+        { batch, stepSeed, plan, toks: tokeniseChunks(this.bundle, cfg, batch, plan) },
+        this.vars,
+      );
+    } else {
+      const passes: EmbeddingViewPass[] = [];
+      raw = this.computeGradients(batch, stepSeed, passes);
+      for (const p of passes) p.dispose();
     }
-    const norm = cfg.optimizer.clipNorm ? null : globalNorm(grads);
-    const clipped = cfg.optimizer.clipNorm ? clipByGlobalNorm(grads, cfg.optimizer.clipNorm) : null;
-    const gradNorm = clipped ? clipped.norm : (norm as tf.Scalar);
-    // The step's one read: loss and global gradient norm together. A NaN/Inf anywhere in the
-    // gradients makes the norm NaN/Inf, so these two numbers are the whole divergence check.
-    const both = tf.stack([loss, gradNorm]); // [2]
-    const read = (await both.data()) as Float32Array;
-    const lossValue = read[0]!;
-    const normValue = read[1]!;
-    both.dispose();
-    const useGrads = clipped ? clipped.grads : grads;
-    let ok = Number.isFinite(lossValue) && Number.isFinite(normValue);
-    if (ok) {
-      const lr = learningRateAt(this.step, {
-        lr: cfg.optimizer.lr ?? 0,
-        warmupSteps: cfg.optimizer.warmupSteps,
-        schedule: cfg.optimizer.schedule,
-        totalSteps: this.totalSteps,
-      });
-      this.optimizer.apply(this.vars, useGrads, lr);
+    const lr = learningRateAt(this.step, {
+      lr: cfg.optimizer.lr ?? 0,
+      warmupSteps: cfg.optimizer.warmupSteps,
+      schedule: cfg.optimizer.schedule,
+      totalSteps: this.totalSteps,
+    });
+    const r = await applyUpdate(raw, this.vars, this.optimizer, cfg.optimizer.clipNorm, lr);
+    if (r.applied) {
       this.queue?.afterStep(this.bundle, examples);
       this.step++;
       const mem = tf.memory();
@@ -517,9 +435,9 @@ export class Trainer {
         type: 'step',
         step: this.step,
         epoch,
-        loss: lossValue,
+        loss: r.loss,
         lr,
-        gradNorm: normValue,
+        gradNorm: r.gradNorm,
         sentencesPerSec: (batch.size * 1000) / stepMs,
         stepMs,
         elapsedMs: Date.now() - this.t0,
@@ -530,10 +448,9 @@ export class Trainer {
       this.stepEvents.push(point);
       this.host.emit(ev);
     } else {
-      ok = false;
-      const what = !Number.isFinite(lossValue)
-        ? `the loss is ${lossValue}`
-        : `the gradient norm is ${normValue}`;
+      const what = !Number.isFinite(r.loss)
+        ? `the loss is ${r.loss}`
+        : `the gradient norm is ${r.gradNorm}`;
       this.host.emit({
         type: 'error',
         kind: 'divergence',
@@ -542,19 +459,13 @@ export class Trainer {
       });
     }
     this.queue?.releaseCapture();
-    for (const g of grads.values()) g.dispose();
-    if (clipped) {
-      for (const g of clipped.grads.values()) g.dispose();
-      clipped.norm.dispose();
-    }
-    norm?.dispose();
-    loss.dispose();
-    return ok;
+    return r.applied;
   }
 
   private lastCheckpointStep = 0;
 
-  async runEval(): Promise<void> {
+  /** Evaluates now; `baselines` adds the lexical baselines on an STS set (the step-0 eval). */
+  async runEval(opts: { baselines?: boolean } = {}): Promise<void> {
     const ev = await evaluate({
       bundle: this.bundle,
       config: this.config,
@@ -562,6 +473,7 @@ export class Trainer {
       heldOut: this.heldOut,
       step: this.step,
       contrastive: this.task.contrastive,
+      ...(opts.baselines ? { baselines: true } : {}),
     });
     const { type: _t, step: _s, ...measured } = ev;
     if (Object.keys(measured).length === 0) return; // nothing to evaluate on (tiny data, no eval set)
@@ -671,66 +583,47 @@ export class Trainer {
     });
   }
 
+  // ---- replicas ----
+
+  /** Replicas computing each step (1: this thread alone). */
+  get workers(): number {
+    return this.replicaCount;
+  }
+
+  /** The run's replicas, started on first use (null with one worker). */
+  private async replicaPool(): Promise<ReplicaPool | null> {
+    if (this.replicaCount <= 1) return null;
+    const spawn = this.host.replicas?.spawn;
+    if (!spawn) return null;
+    const wasmPaths = this.host.backendOptions?.wasmPaths;
+    this.pool ??= await ReplicaPool.start({
+      spawn,
+      size: this.replicaCount,
+      config: this.config,
+      bundle: this.bundle,
+      vars: this.vars,
+      backend: this.backend.name === 'wasm' ? 'wasm' : 'cpu',
+      ...(wasmPaths ? { wasmPaths } : {}),
+    });
+    return this.pool;
+  }
+
+  /** Where the last data-parallel step's time went (null with one worker). */
+  get parallelTimings(): PoolTimings | null {
+    return this.pool?.lastTimings ?? null;
+  }
+
+  private stopReplicas(): void {
+    this.pool?.dispose();
+    this.pool = null;
+  }
+
   dispose(): void {
+    this.stopReplicas();
     this.optimizer.dispose();
     this.queue?.dispose();
     this.bundle.model.dispose();
     this.bundle.mlp?.dispose();
     this.bundle.classifier?.dispose();
   }
-}
-
-/** Labels / scores of rows [start, start + n) of a batch. */
-function sliceTargets(b: TaskBatch, start: number, n: number): Partial<TaskBatch> {
-  const out: Partial<TaskBatch> = {};
-  if (b.labels) out.labels = b.labels.slice(start, start + n);
-  if (b.scores) out.scores = b.scores.slice(start, start + n);
-  return out;
-}
-
-function numLabelsOf(config: ExperimentConfig, train: Dataset): number | null {
-  const k = config.objective.kind;
-  if (k === 'simcse-unsup' || k === 'simcse-sup') return null;
-  if (train.kind === 'sts') return 1;
-  if (train.labelNames?.length) return train.labelNames.length;
-  let max = -1;
-  for (const e of train.examples) max = Math.max(max, e.label ?? -1);
-  if (max < 1)
-    throw new UserError('data.train: a classifier needs at least two classes in the labels.');
-  return max + 1;
-}
-
-/**
- * Backend failures in plain words: running out of memory and a lost GPU device arrive from TF.js
- * and the browser as low-level messages; say what happened and what to do. Null for other errors.
- */
-export function explainRuntimeFailure(
-  e: unknown,
-  step: number,
-  checkpointStep: number,
-): { message: string; field: string } | null {
-  const raw = describeError(e);
-  const kept = checkpointStep > 0 ? ` The checkpoint at step ${checkpointStep} is kept.` : '';
-  if (
-    /out of memory|failed to allocate|allocation failed|could not allocate|memory access out of bounds|Array buffer allocation/i.test(
-      raw,
-    )
-  ) {
-    return {
-      field: 'batchSize',
-      message: `The backend ran out of memory at step ${step + 1}: lower batchSize or encoder.maxLength, or turn on GradCache with a small chunk.${kept} (${raw})`,
-    };
-  }
-  if (/device (was |is )?lost|GPUDevice.*lost|context lost|CONTEXT_LOST/i.test(raw)) {
-    return {
-      field: 'backend',
-      message: `The GPU device was lost at step ${step + 1} (the browser or driver reset it): reload the page and resume, or choose another backend.${kept} (${raw})`,
-    };
-  }
-  return null;
-}
-
-function describeError(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
 }

@@ -1,0 +1,196 @@
+/**
+ * The coordinator's K replicas (parallel/protocol.ts). The Trainer keeps the loop, the optimiser,
+ * checkpoints and evaluation; a pool only turns a batch into the whole batch's gradients:
+ * weights out through shared memory, each replica's shard, the K gradient slots summed here in
+ * replica order.
+ */
+import type { ExperimentConfig } from '../../config/schema.ts';
+import * as tf from '../../tf.ts';
+import type { EncoderBundle } from '../encoderSetup.ts';
+import type { GradResult } from '../gradCache.ts';
+import type { StepInput } from '../step.ts';
+import type {
+  FromReplica,
+  ModelSpec,
+  PoolTimings,
+  ReplicaPort,
+  SharedBuffers,
+  VarSlot,
+} from './protocol.ts';
+import { allocateBuffers, Barrier, parameterCount, slotsOf } from './shared.ts';
+
+export interface PoolOptions {
+  spawn: () => ReplicaPort;
+  size: number;
+  config: ExperimentConfig;
+  bundle: EncoderBundle;
+  /** Every trainable variable by HF name (the Trainer's `vars`). */
+  vars: Map<string, tf.Variable>;
+  backend: 'cpu' | 'wasm';
+  wasmPaths?: string;
+}
+
+interface Pending {
+  resolve(m: FromReplica): void;
+  reject(e: Error): void;
+}
+
+export class ReplicaPool {
+  private readonly pending: (Pending | null)[];
+  private failure: Error | null = null;
+  private disposed = false;
+  /** Where the last step's time went (the bench reads it). */
+  lastTimings: PoolTimings | null = null;
+
+  private constructor(
+    private readonly ports: ReplicaPort[],
+    private readonly buffers: SharedBuffers,
+    private readonly slots: VarSlot[],
+  ) {
+    this.pending = ports.map(() => null);
+    ports.forEach((port, k) => {
+      port.onMessage((m) => {
+        // A replica that fails has aborted the barrier: the whole pool fails with it. Replicas
+        // that failed only because of it say so; the cause arrives from its own replica (or
+        // the coordinator already failed the pool).
+        if (m.type === 'error') {
+          if (!m.peer) this.fail(new Error(`replica ${k + 1}: ${m.message}`));
+          return;
+        }
+        const p = this.pending[k];
+        this.pending[k] = null;
+        port.unref?.();
+        p?.resolve(m);
+      });
+      port.onError((e) => this.fail(new Error(`replica ${k + 1} stopped: ${e.message}`)));
+    });
+  }
+
+  get size(): number {
+    return this.ports.length;
+  }
+
+  /** Starts `size` replicas holding the model's current weights; resolves when all are ready. */
+  static async start(o: PoolOptions): Promise<ReplicaPool> {
+    const slots = slotsOf(o.vars);
+    const hidden = o.bundle.model.config.hidden_size;
+    const buffers = allocateBuffers(slots, o.size, o.config.batchSize, hidden);
+    const ports = Array.from({ length: o.size }, () => o.spawn());
+    const pool = new ReplicaPool(ports, buffers, slots);
+    pool.writeWeights(o.vars);
+    const c = o.bundle.classifier;
+    const model: ModelSpec = {
+      bert: o.bundle.model.config,
+      mlp: o.bundle.mlp !== null,
+      classifier: c ? { numLabels: c.numLabels, dropout: c.dropoutRate } : null,
+      slots,
+    };
+    try {
+      await Promise.all(
+        ports.map((_, k) =>
+          pool.request(k, {
+            type: 'init',
+            index: k,
+            size: o.size,
+            config: o.config,
+            model,
+            buffers,
+            backend: o.backend,
+            ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
+          }),
+        ),
+      );
+    } catch (e) {
+      pool.dispose();
+      throw e;
+    }
+    return pool;
+  }
+
+  /**
+   * The whole batch's loss and gradients (keyed by the coordinator's tf.Variable names, as the
+   * one-worker step gives them), computed by the replicas from the weights in `vars` now.
+   */
+  async gradients(input: StepInput, vars: Map<string, tf.Variable>): Promise<GradResult> {
+    const t0 = performance.now();
+    this.writeWeights(vars);
+    const t1 = performance.now();
+    const K = this.size;
+    const C = input.plan.chunks;
+    const replies = await Promise.all(
+      this.ports.map((_, k) => {
+        const first = Math.floor((k * C) / K);
+        const end = Math.floor(((k + 1) * C) / K);
+        return this.request(k, {
+          type: 'step',
+          batch: input.batch,
+          stepSeed: input.stepSeed,
+          plan: input.plan,
+          own: [first, end],
+          toks: input.toks.slice(first, end).map((t) => {
+            if (!t) throw new Error(`chunk of replica ${k + 1} is not tokenised`);
+            return t;
+          }),
+        });
+      }),
+    );
+    const done = replies.map((r) => {
+      if (r.type !== 'done') throw new Error(`a replica answered ${r.type} to a step`);
+      return r;
+    });
+    const t2 = performance.now();
+    // The replicas have summed every slot into slot 0 (replica.ts, reduce-scatter).
+    const sum = new Float32Array(this.buffers.grads, 0, parameterCount(this.slots));
+    const grads = new Map<string, tf.Tensor>();
+    this.slots.forEach((slot, i) => {
+      if (!done.some((d) => d.present[i])) return; // no replica reached it: no gradient, as on one
+      const g = sum.slice(slot.offset, slot.offset + slot.size);
+      grads.set(vars.get(slot.name)!.name, tf.tensor(g, slot.shape));
+    });
+    this.lastTimings = {
+      weightsOut: t1 - t0,
+      round: t2 - t1,
+      sum: performance.now() - t2,
+      replicas: done.map((d) => d.timings),
+      tensors: done.map((d) => d.tensors),
+    };
+    return { loss: tf.scalar(done[0]!.loss), grads };
+  }
+
+  /** Stops the replicas; healthy ones go back to a host that keeps them (ReplicaPort.release). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const healthy = !this.failure && this.pending.every((p) => p === null);
+    this.fail(new Error('the replicas were stopped'));
+    for (const p of this.ports) {
+      if (healthy && p.release) p.release();
+      else p.terminate();
+    }
+  }
+
+  private writeWeights(vars: Map<string, tf.Variable>): void {
+    const w = new Float32Array(this.buffers.weights);
+    for (const s of this.slots) w.set(vars.get(s.name)!.dataSync() as Float32Array, s.offset);
+  }
+
+  private request(k: number, message: Parameters<ReplicaPort['post']>[0]): Promise<FromReplica> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.pending[k] = { resolve, reject };
+      this.ports[k]!.ref?.();
+      this.ports[k]!.post(message);
+    });
+  }
+
+  /** A replica died: wake the others from the barrier and fail every request in flight. */
+  private fail(e: Error): void {
+    if (!this.failure) this.failure = e;
+    Barrier.abort(this.buffers.control);
+    this.pending.forEach((p, k) => {
+      this.pending[k] = null;
+      this.ports[k]!.unref?.();
+      p?.reject(this.failure!);
+    });
+  }
+}

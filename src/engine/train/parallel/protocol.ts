@@ -1,0 +1,149 @@
+/**
+ * Data-parallel training: what the coordinator (the Trainer, which owns the loop) and its K
+ * replicas (Web Workers or worker_threads, which only compute) say to each other, and the shared
+ * memory they use instead of messages for the bulk numbers.
+ *
+ *   coordinator                          replica k (of K)
+ *   weights → `weights` buffer  ──step→  copy the weights in; encode its shard (its chunks)
+ *                                        write its representations to `reps`; barrier (all K)
+ *                                        the loss over every chunk's representations; back-
+ *                                        propagate its own rows (GradCache's split)
+ *                                        write its gradients to its slot of `grads`; barrier;
+ *                                        sum its 1/K of the parameters over the K slots
+ *   gradients from the summed slot ←done─
+ *   clip, one read, optimiser update (the same update every replica receives next step)
+ */
+import type { ExperimentConfig } from '../../config/schema.ts';
+import type { BertConfig } from '../../model/index.ts';
+import type { TokenisedRows } from '../encodeRows.ts';
+import type { ChunkPlan } from '../step.ts';
+import type { TaskBatch } from '../tasks.ts';
+
+/** One replica as the coordinator holds it: a Web Worker or a worker_thread behind its port. */
+export interface ReplicaPort {
+  post(message: ToReplica): void;
+  onMessage(handler: (message: FromReplica) => void): void;
+  /** The replica died: an uncaught error, or its thread exited. */
+  onError(handler: (error: Error) => void): void;
+  /** Node: hold the process open while a request is in flight (ref), and not while idle (unref). */
+  ref?(): void;
+  unref?(): void;
+  terminate(): void;
+  /** Hands a healthy replica back to its host for a later run (hosts that keep them warm). */
+  release?(): void;
+}
+
+/** The coordinator's side as a replica sees it. */
+export interface ReplicaEndpoint {
+  post(message: FromReplica): void;
+  onMessage(handler: (message: ToReplica) => void): void;
+}
+
+/** What a host offers for replicas (TrainerHost.replicas). */
+export interface ReplicaHost {
+  /** In words, for the log: "worker_threads", "Web Workers". */
+  kind: string;
+  /** Cores available: `workers: null` means this many replicas. */
+  cores: number;
+  /** Starts one replica; absent where none can start here (then `missing` says why). */
+  spawn?: () => ReplicaPort;
+  missing?: string;
+}
+
+/** Where variable `name` lives in the weights buffer and in each replica's gradient slot. */
+export interface VarSlot {
+  name: string;
+  shape: number[];
+  offset: number;
+  size: number;
+}
+
+export interface ModelSpec {
+  bert: BertConfig;
+  /** SimCSE's MLP head is present. */
+  mlp: boolean;
+  classifier: { numLabels: number; dropout: number } | null;
+  /** Every trainable variable, in the buffers' order (HF names, as the checkpoints know them). */
+  slots: VarSlot[];
+}
+
+export interface SharedBuffers {
+  /** Int32: the barrier's arrival count and the abort flag (see shared.ts). */
+  control: SharedArrayBuffer;
+  /** Float32 [P]: the coordinator's weights, written before every step. */
+  weights: SharedArrayBuffer;
+  /** Float32 [K × P]: replica k's gradients in slot k; after a step, slot 0 holds their sum. */
+  grads: SharedArrayBuffer;
+  /** Float32: every chunk's representations, chunk c's rows at `repOffset(c)`. */
+  reps: SharedArrayBuffer;
+}
+
+export type ToReplica =
+  | {
+      type: 'init';
+      index: number;
+      size: number;
+      config: ExperimentConfig;
+      model: ModelSpec;
+      buffers: SharedBuffers;
+      backend: 'cpu' | 'wasm';
+      wasmPaths?: string;
+    }
+  | {
+      type: 'step';
+      batch: TaskBatch;
+      stepSeed: number;
+      plan: ChunkPlan;
+      /** This replica's chunks: [first, end). */
+      own: [number, number];
+      /** Tokenised rows of chunks first … end-1. */
+      toks: TokenisedRows[];
+    };
+
+export type FromReplica =
+  | { type: 'ready' }
+  | {
+      type: 'done';
+      /** The whole batch's loss (every replica computes it; the coordinator reads replica 0's). */
+      loss: number;
+      /** present[i] = 1 when this replica wrote a gradient for slot i. */
+      present: Uint8Array;
+      timings: ReplicaTimings;
+      /** Tensors this replica holds after the step (flat from step to step: nothing leaks). */
+      tensors: number;
+    }
+  | {
+      type: 'error';
+      message: string;
+      /** It failed only because another replica did (that one reports the cause). */
+      peer?: true;
+    };
+
+/** Where a replica's step time went, ms (the bench's compute-vs-communication model). */
+export interface ReplicaTimings {
+  /** Copying the weights in from shared memory. */
+  copyIn: number;
+  /** Its shard's forward, up to handing its representations over. */
+  forward: number;
+  /** Waiting at the two barriers (the others' representations; every gradient slot written). */
+  wait: number;
+  /** The loss and its shard's backward (and, with GradCache, the replay). */
+  backward: number;
+  /** Writing its gradients to its slot. */
+  writeOut: number;
+  /** Summing its 1/K of the parameters over the K slots. */
+  reduce: number;
+}
+
+/** Where the coordinator's share of a data-parallel step went, ms. */
+export interface PoolTimings {
+  /** Writing the weights to shared memory. */
+  weightsOut: number;
+  /** From posting the step to the last replica's answer. */
+  round: number;
+  /** Making gradient tensors of the summed slot. */
+  sum: number;
+  replicas: ReplicaTimings[];
+  /** Each replica's tensor count after the step. */
+  tensors: number[];
+}

@@ -1,0 +1,226 @@
+/**
+ * A replica: the model, and one shard of every step (parallel/protocol.ts). It holds no optimiser
+ * and no loop: before each step it copies the coordinator's weights from shared memory, so every
+ * replica starts each step from the same, once-applied update. Runs in a Web Worker
+ * (src/worker/replicaWorker.ts) or a worker_thread (src/engine/node/replicaThread.mjs).
+ */
+import type { EmbeddingViewPass } from '../../augment/consert.ts';
+import { BertModel, ClassifierHead, MlpHead } from '../../model/index.ts';
+import * as tf from '../../tf.ts';
+import type { TokenisedRows } from '../encodeRows.ts';
+import type { EncoderBundle } from '../encoderSetup.ts';
+import { type StepModel, stepParts } from '../step.ts';
+import { makeTask } from '../tasks.ts';
+import type { FromReplica, ReplicaEndpoint, ToReplica, VarSlot } from './protocol.ts';
+import { type Exchange, shardFullBatchStep, shardGradCacheStep } from './shardStep.ts';
+import { Barrier, PeerFailed, repPlace } from './shared.ts';
+
+type Init = Extract<ToReplica, { type: 'init' }>;
+type Step = Extract<ToReplica, { type: 'step' }>;
+
+interface State {
+  init: Init;
+  model: StepModel;
+  /** The variables in slot order. */
+  vars: tf.Variable[];
+  weights: Float32Array;
+  /** This replica's gradient slot, [P]. */
+  grads: Float32Array;
+  /** Replica k's gradient slot, [P]. */
+  slotOf(k: number): Float32Array;
+  reps: Float32Array;
+  barrier: Barrier;
+}
+
+/** Answers the coordinator's messages one at a time, in order. */
+export function serveReplica(end: ReplicaEndpoint): void {
+  let state: State | null = null;
+  let chain = Promise.resolve();
+  end.onMessage((m) => {
+    chain = chain.then(async () => {
+      try {
+        if (m.type === 'init') {
+          // A kept replica starts its next run: the last run's model goes.
+          if (state) disposeState(state);
+          state = null;
+          state = await initReplica(m);
+          end.post({ type: 'ready' });
+        } else {
+          if (!state) throw new Error('step before init');
+          end.post(runStep(state, m));
+        }
+      } catch (e) {
+        if (state) Barrier.abort(state.init.buffers.control);
+        else if (m.type === 'init') Barrier.abort(m.buffers.control);
+        const message = e instanceof Error ? e.message : String(e);
+        end.post({ type: 'error', message, ...(e instanceof PeerFailed ? { peer: true } : {}) });
+      }
+    });
+  });
+}
+
+async function initReplica(m: Init): Promise<State> {
+  if (m.backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (m.wasmPaths) wasm.setWasmPaths(m.wasmPaths);
+    // One thread per replica: the replicas are the parallelism.
+    wasm.setThreadsCount(1);
+  }
+  if (!(await tf.setBackend(m.backend))) throw new Error(`the ${m.backend} backend did not start`);
+  await tf.ready();
+  const weights = new Float32Array(m.buffers.weights);
+  const read = (slots: VarSlot[]) =>
+    new Map(
+      slots.map((s) => [s.name, tf.tensor(weights.slice(s.offset, s.offset + s.size), s.shape)]),
+    );
+  const { bert, classifier } = m.model;
+  const all = m.model.slots;
+  const group = (f: (name: string) => boolean) => read(all.filter((s) => f(s.name)));
+  const isMlp = (n: string) => n.startsWith('mlp.');
+  const isHead = (n: string) => n.startsWith('classifier.');
+  const bertW = group((n) => !isMlp(n) && !isHead(n));
+  const mlpW = m.model.mlp ? group(isMlp) : null;
+  const headW = classifier ? group(isHead) : null;
+  const bundle = {
+    model: BertModel.fromWeights(bert, bertW),
+    mlp: mlpW ? MlpHead.fromWeights(bert.hidden_size, mlpW) : null,
+    classifier:
+      classifier && headW
+        ? ClassifierHead.fromWeights(
+            bert.hidden_size,
+            classifier.numLabels,
+            headW,
+            classifier.dropout,
+          )
+        : null,
+    pooling: m.config.encoder.pooling,
+    baseModel: '',
+    // Replicas never tokenise: the coordinator sends tokenised rows.
+    tokenizer: null,
+  } as unknown as EncoderBundle;
+  for (const w of [bertW, mlpW, headW]) for (const t of w?.values() ?? []) t.dispose();
+  const byName = new Map<string, tf.Variable>([
+    ...bundle.model.variables(),
+    ...(bundle.mlp?.variables() ?? []),
+    ...(bundle.classifier?.variables() ?? []),
+  ]);
+  const vars = all.map((s) => {
+    const v = byName.get(s.name);
+    if (!v) throw new Error(`the replica's model has no variable ${s.name}`);
+    return v;
+  });
+  const task = makeTask(m.config);
+  const encoderVars = [...bundle.model.variables().values()];
+  if (bundle.mlp && task.contrastive) encoderVars.push(...bundle.mlp.variables().values());
+  const headVars = bundle.classifier ? [...bundle.classifier.variables().values()] : [];
+  const P = weights.length;
+  return {
+    init: m,
+    model: { config: m.config, task, bundle, encoderVars, headVars },
+    vars,
+    weights,
+    grads: new Float32Array(m.buffers.grads, m.index * P * 4, P),
+    slotOf: (k) => new Float32Array(m.buffers.grads, k * P * 4, P),
+    reps: new Float32Array(m.buffers.reps),
+    barrier: new Barrier(m.buffers.control, m.size),
+  };
+}
+
+function disposeState(s: State): void {
+  s.model.bundle.model.dispose();
+  s.model.bundle.mlp?.dispose();
+  s.model.bundle.classifier?.dispose();
+}
+
+function runStep(s: State, m: Step): FromReplica {
+  const t0 = performance.now();
+  let tGather = t0;
+  let tBarrier = t0;
+  const slots = s.init.model.slots;
+  // The coordinator's weights after its last update.
+  slots.forEach((slot, i) => {
+    const t = tf.tensor(s.weights.slice(slot.offset, slot.offset + slot.size), slot.shape);
+    s.vars[i]!.assign(t);
+    t.dispose();
+  });
+  const tCopied = performance.now();
+  const [first, end] = m.own;
+  const own = Array.from({ length: end - first }, (_, i) => first + i);
+  const toks: (TokenisedRows | undefined)[] = [];
+  own.forEach((c, i) => {
+    toks[c] = m.toks[i];
+  });
+  const nSeg = m.batch.segments.length;
+  const hidden = s.init.model.bert.hidden_size;
+  const place = (c: number) => repPlace(m.plan, m.batch.size, nSeg, hidden, c);
+  const exchange: Exchange = {
+    own,
+    heads: s.init.index === 0,
+    gather: (mine) => {
+      mine.forEach((r, i) => {
+        s.reps.set(r.dataSync() as Float32Array, place(own[i]!).offset);
+      });
+      tGather = performance.now();
+      s.barrier.wait();
+      tBarrier = performance.now();
+      return Array.from({ length: m.plan.chunks }, (_, c) => {
+        const i = own.indexOf(c);
+        if (i >= 0) return mine[i]!;
+        const { offset, rows } = place(c);
+        return tf.tensor2d(s.reps.slice(offset, offset + rows * hidden), [rows, hidden]);
+      });
+    },
+  };
+  const passes: EmbeddingViewPass[] = [];
+  const input = { batch: m.batch, stepSeed: m.stepSeed, plan: m.plan, toks };
+  const { parts, dispose } = stepParts(s.model, input, passes);
+  let raw: ReturnType<typeof shardFullBatchStep>;
+  try {
+    raw =
+      s.model.config.gradCache && own.length > 1
+        ? shardGradCacheStep(parts, exchange)
+        : shardFullBatchStep(parts, exchange);
+  } finally {
+    dispose();
+    for (const p of passes) p.dispose();
+  }
+  const tComputed = performance.now();
+  const present = new Uint8Array(slots.length);
+  slots.forEach((slot, i) => {
+    const g = raw.grads.get(s.vars[i]!.name);
+    if (g) {
+      s.grads.set(g.dataSync() as Float32Array, slot.offset);
+      present[i] = 1;
+    } else {
+      // Zeros where this replica has no gradient, so that the sum below needs no flags.
+      s.grads.fill(0, slot.offset, slot.offset + slot.size);
+    }
+  });
+  const loss = raw.loss.dataSync()[0]!;
+  raw.loss.dispose();
+  for (const g of raw.grads.values()) g.dispose();
+  const tWritten = performance.now();
+  // Reduce-scatter: once every slot is written, replica k sums its 1/K of the parameters over
+  // all slots (in replica order) into slot 0, so the sum costs P/K per replica, not K·P at the
+  // coordinator. Each store rounds to float32, as tf.add would.
+  s.barrier.wait();
+  const tReady = performance.now();
+  const { index, size } = s.init;
+  const P = s.weights.length;
+  const lo = Math.floor((index * P) / size);
+  const hi = Math.floor(((index + 1) * P) / size);
+  const sum = s.slotOf(0).subarray(lo, hi);
+  for (let k = 1; k < size; k++) {
+    const other = s.slotOf(k).subarray(lo, hi);
+    for (let j = 0; j < sum.length; j++) sum[j]! += other[j]!;
+  }
+  const timings = {
+    copyIn: tCopied - t0,
+    forward: tGather - tCopied,
+    wait: tBarrier - tGather + (tReady - tWritten),
+    backward: tComputed - tBarrier,
+    writeOut: tWritten - tComputed,
+    reduce: performance.now() - tReady,
+  };
+  return { type: 'done', loss, present, timings, tensors: tf.memory().numTensors };
+}

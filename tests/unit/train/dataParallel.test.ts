@@ -1,0 +1,353 @@
+/**
+ * Data-parallel training (src/engine/train/parallel/): K = 2 replicas in worker_threads, on the
+ * cpu backend, give the same step as one worker.
+ *
+ * What "the same step" is: with K workers each step's B rows are cut into K shards of B/K rows,
+ * each with its own dropout seed (src/engine/train/step.ts), so the K = 2 step is the one-worker
+ * step with gradCache.chunkSize = B/2 — the same chunks and dropout masks, computed on one thread
+ * with GradCache. Loss, gradient norm and every weight after one AdamW step agree within 1e-5
+ * (float32 rounding: the two replicas' gradients are summed in another order than one tape sums
+ * them). The tests can fail: the plain one-worker step (one chunk, other masks) is also run and
+ * differs by more than 1e-4.
+ */
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mergeConfig } from '../../../src/engine/config/presets.ts';
+import type { ExperimentInput } from '../../../src/engine/config/schema.ts';
+import { parseExperiment } from '../../../src/engine/config/validate.ts';
+import { installNodeAssetLoader } from '../../../src/engine/node/assets.ts';
+import { nodeDataIO } from '../../../src/engine/node/fileIO.ts';
+import { folderSource } from '../../../src/engine/node/folderSource.ts';
+import { nodeReplicaHost } from '../../../src/engine/node/replicaThreads.ts';
+import * as tf from '../../../src/engine/tf.ts';
+import type { CheckpointStore } from '../../../src/engine/train/checkpoint.ts';
+import type { StepEvent, TrainEvent } from '../../../src/engine/train/events.ts';
+import { resolveWorkers } from '../../../src/engine/train/parallel/plan.ts';
+import type { ReplicaHost } from '../../../src/engine/train/parallel/protocol.ts';
+import { Trainer } from '../../../src/engine/train/trainer.ts';
+import { REPO_ROOT } from '../../helpers/paths.ts';
+import { memoryStore, TINY } from './helpers.ts';
+
+const TOL = 1e-5;
+/** One host for the file: its threads are kept warm from one trainer to the next. */
+const HOST = nodeReplicaHost({ reuse: true });
+
+async function trainerFor(
+  config: ExperimentInput,
+  opts: { parallel?: boolean; store?: CheckpointStore; resume?: boolean } = {},
+): Promise<{ trainer: Trainer; events: TrainEvent[] }> {
+  installNodeAssetLoader();
+  await tf.setBackend('cpu');
+  const events: TrainEvent[] = [];
+  const trainer = await Trainer.create(config, {
+    emit: (e) => events.push(e),
+    runId: 'dp',
+    io: {
+      ...nodeDataIO(REPO_ROOT),
+      openModel: (source: string) => folderSource(resolve(REPO_ROOT, source)),
+    },
+    keepBackend: true,
+    ...(opts.parallel ? { replicas: HOST } : {}),
+    ...(opts.store ? { checkpoints: opts.store, runId: 'dp' } : {}),
+    ...(opts.resume ? { resume: true } : {}),
+  });
+  return { trainer, events };
+}
+
+function steps(events: TrainEvent[]): StepEvent[] {
+  return events.flatMap((e) => (e.type === 'step' ? [e] : []));
+}
+
+function weights(t: Trainer): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const m of [t.bundle.model, t.bundle.mlp, t.bundle.classifier])
+    for (const [k, v] of m?.variables() ?? []) out.set(k, (v.dataSync() as Float32Array).slice());
+  return out;
+}
+
+/** Largest |a − b| over every weight of two models with the same variables. */
+function worstWeightDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+  let worst = 0;
+  for (const [k, x] of a) {
+    const y = b.get(k)!;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+  }
+  return worst;
+}
+
+const ADAMW = { optimizer: { kind: 'adamw', lr: 1e-3, weightDecay: 0.01 } } as const;
+const DROPOUT = {
+  augment: { dropout: true },
+  encoder: { hiddenDropout: 0.1, attentionDropout: 0.1 },
+};
+
+const CASES: [string, ExperimentInput][] = [
+  ['simcse-unsup (built-in corpus, B = 8)', mergeConfig(TINY, DROPOUT, ADAMW)],
+  [
+    'simcse-sup with a hard-negative weight (triplets, B = 4)',
+    mergeConfig(TINY, DROPOUT, ADAMW, {
+      objective: { kind: 'simcse-sup', hardNegativeWeight: 1 },
+      data: { train: { source: 'tests/fixtures/train/triplets.tsv', kind: 'triplets' } },
+      batchSize: 4,
+    }),
+  ],
+  [
+    'rdrop (classifier head, labelled sentences, B = 8)',
+    mergeConfig(TINY, DROPOUT, ADAMW, {
+      objective: { kind: 'rdrop', alpha: 1 },
+      encoder: { mlpHead: 'none' },
+      data: { train: { source: 'tests/fixtures/wiring/labeled.tsv', kind: 'labeled' } },
+      batchSize: 8,
+    }),
+  ],
+];
+
+describe('data-parallel: the K = 2 step equals the K = 1 step (cpu, worker_threads)', () => {
+  for (const [name, config] of CASES) {
+    it(name, async () => {
+      const B = parseExperiment(config).batchSize;
+      const one = await trainerFor(
+        mergeConfig(config, { workers: 1, gradCache: { chunkSize: B / 2 } }),
+      );
+      const two = await trainerFor(mergeConfig(config, { workers: 2 }), { parallel: true });
+      const plain = await trainerFor(mergeConfig(config, { workers: 1 }));
+      expect(one.trainer.workers).toBe(1);
+      expect(two.trainer.workers).toBe(2);
+      const start = weights(one.trainer);
+      expect(worstWeightDiff(start, weights(two.trainer))).toBe(0); // the same init
+      for (const t of [one, two, plain]) expect(await t.trainer.trainStep()).toBe(true);
+      const [a, b, p] = [one, two, plain].map((t) => steps(t.events)[0]!) as [
+        StepEvent,
+        StepEvent,
+        StepEvent,
+      ];
+      expect(Math.abs(a.loss - b.loss)).toBeLessThan(TOL);
+      expect(Math.abs(a.gradNorm! - b.gradNorm!)).toBeLessThan(TOL);
+      expect(a.gradNorm!).toBeGreaterThan(0);
+      const after = weights(one.trainer);
+      expect(worstWeightDiff(after, weights(two.trainer))).toBeLessThan(TOL);
+      // The step moved the weights (by ~lr), so a 1e-5 agreement is not the untouched init.
+      expect(worstWeightDiff(start, after)).toBeGreaterThan(1e-4);
+      // The dropout masks matter: one chunk draws other masks, another loss.
+      expect(Math.abs(p.loss - a.loss)).toBeGreaterThan(1e-4);
+      for (const t of [one, two, plain]) t.trainer.dispose();
+    });
+  }
+
+  /** One step of each config (the second on 2 replicas): loss, norm and weights agree. */
+  async function sameStep(oneWorker: ExperimentInput, twoWorkers: ExperimentInput): Promise<void> {
+    const one = await trainerFor(mergeConfig(oneWorker, { workers: 1 }));
+    const two = await trainerFor(mergeConfig(twoWorkers, { workers: 2 }), { parallel: true });
+    expect(two.trainer.workers).toBe(2);
+    for (const t of [one, two]) expect(await t.trainer.trainStep()).toBe(true);
+    const [a, b] = [one, two].map((t) => steps(t.events)[0]!) as [StepEvent, StepEvent];
+    expect(Math.abs(a.loss - b.loss)).toBeLessThan(TOL);
+    expect(Math.abs(a.gradNorm! - b.gradNorm!)).toBeLessThan(TOL);
+    expect(worstWeightDiff(weights(one.trainer), weights(two.trainer))).toBeLessThan(TOL);
+    for (const t of [one, two]) t.trainer.dispose();
+  }
+
+  it('GradCache on: 4 chunks of 2 rows, 2 per replica, each replica replaying its own', async () => {
+    const config = mergeConfig(CASES[0]![1], { gradCache: { chunkSize: 2 } });
+    await sameStep(config, config);
+  });
+
+  it('the adversarial view (FGV, R-Drop): each replica takes its own chunks’ clean gradient', async () => {
+    const config = mergeConfig(CASES[2]![1], {
+      augment: { embedding: { view1: null, view2: { kind: 'adversarial', epsilon: 1 } } },
+    });
+    await sameStep(mergeConfig(config, { gradCache: { chunkSize: 4 } }), config);
+  });
+
+  it('over a run: steps, a checkpoint and a resume on 2 replicas follow the one-worker run', async () => {
+    const config = mergeConfig(CASES[0]![1], { maxSteps: 4 });
+    const straight = await trainerFor(
+      mergeConfig(config, { workers: 1, gradCache: { chunkSize: 4 } }),
+    );
+    await straight.trainer.run();
+    const straightWeights = weights(straight.trainer);
+    straight.trainer.dispose();
+
+    const store = memoryStore();
+    const first = await trainerFor(mergeConfig(config, { workers: 2 }), { parallel: true, store });
+    expect(first.events).toContainEqual(
+      expect.objectContaining({
+        type: 'log',
+        message: expect.stringMatching(/^Data-parallel: 2 replicas in worker_threads on cpu/),
+      }),
+    );
+    const held: number[][] = [];
+    for (let i = 0; i < 2; i++) {
+      expect(await first.trainer.trainStep()).toBe(true);
+      held.push(first.trainer.parallelTimings!.tensors);
+    }
+    // Each replica holds the same number of tensors after every step (its weights): none leak.
+    expect(held[1]).toEqual(held[0]);
+    await first.trainer.saveCheckpoint();
+    first.trainer.dispose();
+
+    const second = await trainerFor(mergeConfig(config, { workers: 2 }), {
+      parallel: true,
+      store,
+      resume: true,
+    });
+    expect(second.trainer.step).toBe(2);
+    await second.trainer.run();
+    expect(second.events.find((e) => e.type === 'done')).toMatchObject({
+      reason: 'finished',
+      step: 4,
+    });
+    const want = steps(straight.events).map((s) => s.loss);
+    const got = [...steps(first.events), ...steps(second.events)].map((s) => s.loss);
+    expect(got).toHaveLength(4);
+    for (const [i, l] of got.entries()) expect(Math.abs(l - want[i]!)).toBeLessThan(TOL);
+    expect(worstWeightDiff(straightWeights, weights(second.trainer))).toBeLessThan(TOL);
+    second.trainer.dispose();
+  });
+});
+
+describe('data-parallel: a replica that fails', () => {
+  it('fails the run with an error event instead of leaving the others waiting at the barrier', async () => {
+    // The host hands out real threads, but replica 2's step message loses its rows: it throws
+    // before the barrier, where replica 1 is already waiting for its representations.
+    const real = nodeReplicaHost();
+    let spawned = 0;
+    const host: ReplicaHost = {
+      ...real,
+      spawn: () => {
+        const port = real.spawn!();
+        const broken = ++spawned === 2;
+        return {
+          ...port,
+          post: (m) => port.post(broken && m.type === 'step' ? { ...m, toks: [] } : m),
+        };
+      },
+    };
+    installNodeAssetLoader();
+    await tf.setBackend('cpu');
+    const events: TrainEvent[] = [];
+    const trainer = await Trainer.create(mergeConfig(TINY, { workers: 2, maxSteps: 3 }), {
+      emit: (e) => events.push(e),
+      runId: 'dp-fail',
+      io: nodeDataIO(REPO_ROOT),
+      keepBackend: true,
+      replicas: host,
+    });
+    expect(trainer.workers).toBe(2);
+    await trainer.run();
+    expect(events.find((e) => e.type === 'error')).toMatchObject({
+      kind: 'internal',
+      message: expect.stringMatching(/^replica 2: chunk .* is not tokenised on this replica/),
+    });
+    expect(events.at(-1)).toMatchObject({ type: 'done', reason: 'failed', step: 0 });
+    trainer.dispose();
+  });
+});
+
+describe('data-parallel: replicas that do not start', () => {
+  it('the run trains on one worker and says why', async () => {
+    // Real threads, but told to start a backend that does not exist.
+    const real = nodeReplicaHost();
+    const host: ReplicaHost = {
+      ...real,
+      spawn: () => {
+        const port = real.spawn!();
+        return {
+          ...port,
+          post: (m) => port.post(m.type === 'init' ? { ...m, backend: 'nope' as 'cpu' } : m),
+        };
+      },
+    };
+    installNodeAssetLoader();
+    await tf.setBackend('cpu');
+    const events: TrainEvent[] = [];
+    const trainer = await Trainer.create(mergeConfig(TINY, { workers: 2 }), {
+      emit: (e) => events.push(e),
+      runId: 'dp-nostart',
+      io: nodeDataIO(REPO_ROOT),
+      keepBackend: true,
+      replicas: host,
+    });
+    expect(trainer.workers).toBe(1);
+    expect(events).toContainEqual({
+      type: 'log',
+      level: 'warn',
+      message: expect.stringMatching(
+        /^The 2 replicas did not start \(replica \d: .*\)\. Training on one worker\.$/,
+      ),
+    });
+    expect(await trainer.trainStep()).toBe(true);
+    trainer.dispose();
+  });
+});
+
+describe('data-parallel: where replicas cannot run, one worker, and the run says why', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('a host without replicas', async () => {
+    const { trainer, events } = await trainerFor(mergeConfig(TINY, { workers: 2 }));
+    expect(trainer.workers).toBe(1);
+    expect(events).toContainEqual({
+      type: 'log',
+      level: 'warn',
+      message: 'workers: 2, but this host starts no replicas. Training on one worker.',
+    });
+    expect(await trainer.trainStep()).toBe(true);
+    trainer.dispose();
+  });
+
+  it('no SharedArrayBuffer (a page that is not cross-origin isolated), a GPU backend, a queue', () => {
+    const host = nodeReplicaHost();
+    const config = parseExperiment(mergeConfig(TINY, { workers: 4 }));
+    expect(resolveWorkers(config, host, 'cpu').workers).toBe(4);
+    expect(resolveWorkers(config, host, 'webgpu')).toEqual({
+      workers: 1,
+      notes: [
+        {
+          level: 'info',
+          message:
+            'workers: 4: replicas run on WASM or CPU, and this run trains on webgpu. Training on one worker.',
+        },
+      ],
+    });
+    const queued = parseExperiment(
+      mergeConfig(TINY, { workers: 4, objective: { queue: { size: 1 } } }),
+    );
+    expect(resolveWorkers(queued, host, 'cpu').workers).toBe(1);
+    // A page that is not cross-origin isolated (its Worker has no usable SharedArrayBuffer) …
+    vi.stubGlobal('crossOriginIsolated', false);
+    const r = resolveWorkers(config, host, 'wasm');
+    expect(r.workers).toBe(1);
+    expect(r.notes).toEqual([
+      {
+        level: 'warn',
+        message:
+          'workers: 4, but SharedArrayBuffer is missing here (the page is not cross-origin isolated), so replicas cannot share their gradients. Training on one worker.',
+      },
+    ]);
+    vi.unstubAllGlobals();
+    // … and a runtime without SharedArrayBuffer at all.
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    expect(resolveWorkers(config, host, 'cpu').notes[0]!.message).toMatch(
+      /SharedArrayBuffer is missing here/,
+    );
+  });
+
+  it('workers: null is one per core, with at least 8 sentences each; a count is capped by the chunks', () => {
+    const host = { ...nodeReplicaHost(), cores: 16 };
+    const auto = (over: ExperimentInput, cores = 16) =>
+      resolveWorkers(parseExperiment(mergeConfig(TINY, over)), { ...host, cores }, 'cpu').workers;
+    expect(auto({ batchSize: 64 })).toBe(8); // 64 sentences: 8 shards of 8
+    expect(auto({ batchSize: 256 })).toBe(16); // every core
+    expect(auto({ batchSize: 64 }, 2)).toBe(2);
+    expect(auto({ batchSize: 8 })).toBe(1); // one shard's worth: no replicas, nothing to say
+    expect(resolveWorkers(parseExperiment(TINY), host, 'cpu').notes).toEqual([]);
+    // Asked for: honoured down to shards of one sentence, never more replicas than chunks.
+    expect(auto({ batchSize: 8, workers: 4 })).toBe(4);
+    expect(auto({ batchSize: 8, workers: 12 })).toBe(8);
+    expect(auto({ batchSize: 8, workers: 4, gradCache: { chunkSize: 4 } })).toBe(2);
+  });
+});

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { configChanges, describeChange } from '../../engine/lab/diff.ts';
 import { colorOf } from '../charts/colors.ts';
 import { useClient } from '../clientContext.ts';
 import { useConfigStore } from '../state/configStore.ts';
@@ -8,6 +9,38 @@ import { canResumeFromCheckpoint, isLive, lastStep, type RunData } from '../stat
 import { MAX_OVERLAY, useRunStore } from '../state/runStore.ts';
 import { useShownRuns } from '../state/useShownRuns.ts';
 import { resumeFromCheckpoint } from './runActions.ts';
+
+/** Changes shown in full before "+N more" (all of them are in the cell's title). */
+const CHANGES_SHOWN = 3;
+
+/**
+ * The "Changes" cell: the config fields where this run differs from the run it is compared with
+ * (the active one, drawn first on every chart), so overlaid curves explain themselves.
+ */
+function Changes({ run, base }: { run: RunData; base: RunData | undefined }) {
+  if (!base) return null;
+  if (base.id === run.id)
+    return (
+      <span className="muted small run-changes" data-testid="run-changes" data-count={0}>
+        Changes: (the compared run)
+      </span>
+    );
+  const all = configChanges(run.config, base.config).map(describeChange);
+  const text =
+    all.length === 0
+      ? 'same settings'
+      : `${all.slice(0, CHANGES_SHOWN).join('; ')}${all.length > CHANGES_SHOWN ? `; +${all.length - CHANGES_SHOWN} more` : ''}`;
+  return (
+    <span
+      className="small run-changes"
+      data-testid="run-changes"
+      data-count={all.length}
+      title={all.length ? `Differs from ${base.name} in: ${all.join('; ')}` : undefined}
+    >
+      Changes: {text}
+    </span>
+  );
+}
 
 function RunRow({ run, index }: { run: RunData; index: number }) {
   const client = useClient();
@@ -20,6 +53,7 @@ function RunRow({ run, index }: { run: RunData; index: number }) {
   const [name, setName] = useState(run.name);
   const [confirming, setConfirming] = useState(false);
   const active = activeId === run.id;
+  const compared = useRunStore((s) => (s.activeId ? s.runs[s.activeId] : undefined));
   const overlaid = overlay.includes(run.id);
   const colorIndex = shown.findIndex((r) => r.id === run.id);
   const live = isLive(run.status);
@@ -72,6 +106,7 @@ function RunRow({ run, index }: { run: RunData; index: number }) {
       <span className="muted small">
         {run.status} · step {lastStep(run)}
       </span>
+      <Changes run={run} base={compared} />
       <span className="run-actions">
         <label className="small" title={`Draw on every chart (up to ${MAX_OVERLAY})`}>
           <input

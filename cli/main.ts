@@ -1,17 +1,25 @@
 /**
  * cplay — the Contrastive Playground command line (Node, same engine as the browser).
- *   cplay train --config FILE.json --out DIR [--backend B] [--resume]
+ *   cplay train (--preset ID | --config FILE.json) [--set key=value …] [--max-steps N] --out DIR [--backend B] [--resume]
  *   cplay embed --model DIR --input FILE.txt --out FILE.npy [--pooling P] [--max-length N] [--backend B]
  *   cplay eval  --model DIR --data PAIRS.tsv [--pooling P] [--backend B]
  *   cplay bench [--quick]
+ *   cplay bench --quality [--quick] [--steps N] [--seeds 0,1] [--recipes R,…] [--encoder PATH]
  */
+import { PRESETS } from '../src/engine/config/presets.ts';
 import { isUserError } from '../src/engine/errors.ts';
 
 const USAGE = `usage: cplay <command> [flags]
-  train --config FILE.json --out DIR [--backend auto|wasm|cpu] [--resume]
+  train (--preset ID | --config FILE.json) --out DIR [--set key=value ...] [--max-steps N]
+        [--backend auto|wasm|cpu] [--workers N] [--resume]
+        ID: a playground preset (${PRESETS.map((p) => p.id).join(', ')});
+        --set takes the page link's dotted keys (--set optimizer.lr=1e-4), may repeat;
+        --max-steps 0 evaluates and exports the untrained start
   embed --model DIR --input FILE.txt --out FILE.npy|FILE.json [--pooling P] [--max-length N] [--backend B]
   eval  --model DIR --data PAIRS.tsv [--pooling P] [--max-length N] [--backend B]
-  bench [--quick]`;
+  bench [--quick]
+  lab [--quick] [--chapters eda,consert,...] --out DIR [--set key=value ...] [--max-steps N] [--backend B]
+  bench --quality [--quick] [--steps N] [--seeds 0,1] [--recipes R,...] [--encoder PATH] [--eval-pairs N]`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -25,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/eval.ts')).runEval(rest);
       case 'bench':
         return await (await import('../bench/run.ts')).runBench(rest);
+      case 'lab':
+        return await (await import('./commands/lab.ts')).runLab(rest);
       case undefined:
       case '-h':
       case '--help':

@@ -128,9 +128,15 @@ describe('the playground UI', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(400);
     // Phone width: one column, nothing wider than the screen; the charts as a phone shows them.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-      390,
-    );
+    const wide = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      // What sticks out, so a failure names the element.
+      out: [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > 391)
+        .slice(0, 8)
+        .map((el) => `${el.tagName}.${el.className} [${el.getAttribute('data-testid')}]`),
+    }));
+    expect(wide.scrollWidth, wide.out.join(', ')).toBeLessThanOrEqual(390);
     await page.getByTestId('status').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, 'ui-03-training-phone.png') });
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -367,7 +373,9 @@ describe('the playground UI', () => {
       .trim()
       .split('\n');
     expect(csv[0]).toMatch(/^step,epoch,loss,lr/);
-    expect(csv).toHaveLength(1 + 6);
+    // The header, the step-0 evaluation (before any training), then one row per step.
+    expect(csv).toHaveLength(1 + 1 + 6);
+    expect(csv.slice(1).map((l) => Number(l.split(',')[0]))).toEqual([0, 1, 2, 3, 4, 5, 6]);
 
     await page.getByTestId('export-embeddings').click();
     await expect.poll(() => page.getByTestId('projector-files').count(), POLL).toBe(1);

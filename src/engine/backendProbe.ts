@@ -37,9 +37,9 @@ import { BertModel, builtinBertConfig } from './model/index.ts';
 import { simcseUnsup } from './objectives/index.ts';
 import { mixSeed } from './rng.ts';
 import * as tf from './tf.ts';
+import { type ModelIO, openSource } from './train/encoderSetup.ts';
 import { globalNorm } from './train/optim/clip.ts';
-import { type FileSource, openBuiltinModel } from './weights/fileSources.ts';
-import { hubSource, readJson, urlSource } from './weights/modelFolder.ts';
+import { readJson } from './weights/modelFolder.ts';
 
 /** The encoder and batch a run trains: what the probe measures. */
 export interface RunShape {
@@ -483,15 +483,7 @@ const ROWS_PER_EXAMPLE: Record<ExperimentConfig['objective']['kind'], number> = 
 const BUILTIN_VOCAB = 8000;
 
 /** Host hooks to read a model folder's config.json (setupEncoder's sources). */
-export interface ShapeIO {
-  fetch?: typeof fetch;
-  hubBase?: string;
-  cache?: {
-    get(key: string): Promise<Uint8Array | undefined>;
-    put(key: string, bytes: Uint8Array): Promise<void>;
-  };
-  openModel?: (source: string) => FileSource | Promise<FileSource>;
-}
+export type ShapeIO = Pick<ModelIO, 'fetch' | 'hubBase' | 'cache' | 'openModel'>;
 
 /**
  * The run's shape: the built-in encoder's size, or the model folder's config.json (read ahead of
@@ -507,20 +499,8 @@ export async function runShapeOf(config: ExperimentConfig, io: ShapeIO): Promise
     return { ...b, vocabSize: BUILTIN_VOCAB, rows, length };
   }
   try {
-    let folder: FileSource;
-    if (source.startsWith('builtin:')) folder = await openBuiltinModel(source);
-    else if (source.startsWith('hf:')) {
-      const body = source.slice(3);
-      const at = body.lastIndexOf('@');
-      folder = hubSource(at > 0 ? body.slice(0, at) : body, at > 0 ? body.slice(at + 1) : 'main', {
-        fetch: io.fetch,
-        base: io.hubBase,
-        cache: io.cache,
-      });
-    } else if (/^https?:\/\//.test(source)) {
-      folder = urlSource(source, { fetch: io.fetch, cache: io.cache });
-    } else if (io.openModel) folder = await io.openModel(source);
-    else return null;
+    if (!/^(builtin:|hf:|https?:\/\/)/.test(source) && !io.openModel) return null;
+    const folder = await openSource(source, io);
     const c = await readJson(folder, 'config.json');
     if (!c) return null;
     const num = (k: string) => (typeof c[k] === 'number' ? (c[k] as number) : Number.NaN);

@@ -57,7 +57,8 @@ export function parseHubSource(source: string): { id: string; revision: string }
   return { id, revision };
 }
 
-async function openSource(source: string, io: ModelIO): Promise<FileSource> {
+/** The files of a non-random encoder source (built-in folder, Hub id, URL, or the host's own). */
+export async function openSource(source: string, io: ModelIO): Promise<FileSource> {
   const progress = io.onProgress ? { onProgress: io.onProgress } : {};
   if (source.startsWith('builtin:')) return openBuiltinModel(source, 'encoder.source');
   if (source.startsWith('hf:')) {

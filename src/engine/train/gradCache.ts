@@ -56,8 +56,28 @@ export function gradCacheStep(p: GradCacheParts): GradResult {
   for (const v of repVars) v.dispose();
 
   // 3. Replay each chunk with the same masks; accumulate sum(reps ⊙ cached grad) gradients.
-  for (let c = 0; c < p.chunks; c++) {
-    const cached = repGrads[c]!;
+  replayChunks(
+    p,
+    Array.from({ length: p.chunks }, (_, c) => c),
+    repGrads,
+    grads,
+  );
+  return { loss, grads };
+}
+
+/**
+ * GradCache's third pass: re-encodes each chunk in `chunks` with its own dropout seed (the same
+ * masks as the first pass) and adds the encoder gradients of sum(reps ⊙ cachedGrad) into `grads`.
+ * `cachedGrads[i]` (d loss / d reps of chunk `chunks[i]`) is disposed.
+ */
+export function replayChunks(
+  p: Pick<GradCacheParts, 'encode' | 'seedOf' | 'encoderVars'>,
+  chunks: readonly number[],
+  cachedGrads: readonly tf.Tensor2D[],
+  grads: Map<string, tf.Tensor>,
+): void {
+  chunks.forEach((c, i) => {
+    const cached = cachedGrads[i]!;
     const { value, grads: gc } = tf.variableGrads(
       () => tf.sum(tf.mul(p.encode(c, p.seedOf(c)), cached)) as tf.Scalar,
       p.encoderVars,
@@ -74,8 +94,7 @@ export function gradCacheStep(p: GradCacheParts): GradResult {
       }
     }
     cached.dispose();
-  }
-  return { loss, grads };
+  });
 }
 
 /** The reference: one tape over every chunk's encoding and the loss (the full-batch gradient). */

@@ -8,7 +8,7 @@
  * is counted by one of them.
  */
 import * as tf from '../../tf.ts';
-import type { GradCacheParts, GradResult } from '../gradCache.ts';
+import { type GradCacheParts, type GradResult, replayChunks } from '../gradCache.ts';
 
 export interface Exchange {
   /** The chunks this replica encodes, in order. */
@@ -61,24 +61,6 @@ export function shardGradCacheStep(p: GradCacheParts, x: Exchange): GradResult {
   }
   const repGrads = repVars.map((v) => g2[v.name] as tf.Tensor2D);
   for (const v of repVars) v.dispose();
-  x.own.forEach((c, i) => {
-    const cached = repGrads[i]!;
-    const { value, grads: gc } = tf.variableGrads(
-      () => tf.sum(tf.mul(p.encode(c, p.seedOf(c)), cached)) as tf.Scalar,
-      p.encoderVars,
-    );
-    value.dispose();
-    for (const [name, g] of Object.entries(gc)) {
-      const prev = grads.get(name);
-      if (prev) {
-        grads.set(name, tf.add(prev, g));
-        prev.dispose();
-        g.dispose();
-      } else {
-        grads.set(name, g);
-      }
-    }
-    cached.dispose();
-  });
+  replayChunks(p, x.own, repGrads, grads);
   return { loss, grads };
 }

@@ -86,7 +86,19 @@ describe('the journey lab', () => {
     expect(await finished(page)).toBeLessThan(CHAPTER_IDS.length);
     await page.reload();
     await openJourney(page);
-    await expect.poll(() => finished(page), POLL).toBe(CHAPTER_IDS.length);
+    // Wait until no row is waiting or running, then every row must have finished (a failure
+    // names the row and its status).
+    await expect
+      .poll(
+        async () =>
+          Object.values(await rowStatuses(page)).filter((x) => x === 'running' || x === 'waiting')
+            .length,
+        POLL,
+      )
+      .toBe(0);
+    expect(await rowStatuses(page)).toEqual(
+      Object.fromEntries(CHAPTER_IDS.map((id) => [id, 'finished'])),
+    );
     await screenshot(page, 'journey-01-run-all');
 
     // Every row holds its run's own start → end score; every ordering is decided (yes or no).

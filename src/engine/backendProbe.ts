@@ -32,27 +32,10 @@
  *  Worst case: budgetMs + per candidate its start-up, screen and first two passes (≤ 2
  *  candidates: WebGPU and WASM).
  */
-import type { ExperimentConfig } from './config/schema.ts';
-import { BertModel, builtinBertConfig } from './model/index.ts';
-import { simcseUnsup } from './objectives/index.ts';
-import { mixSeed } from './rng.ts';
-import * as tf from './tf.ts';
-import { type ModelIO, openSource } from './train/encoderSetup.ts';
-import { globalNorm } from './train/optim/clip.ts';
-import { readJson } from './weights/modelFolder.ts';
+import type { RunShape } from './runShape.ts';
 
-/** The encoder and batch a run trains: what the probe measures. */
-export interface RunShape {
-  layers: number;
-  hidden: number;
-  heads: number;
-  intermediate: number;
-  vocabSize: number;
-  /** Rows through the encoder per step: batchSize × views (2 for contrastive pairs of views). */
-  rows: number;
-  /** Tokens per row (encoder.maxLength). */
-  length: number;
-}
+export { encoderPasses } from './probePasses.ts';
+export { type RunShape, runShapeOf, type ShapeIO } from './runShape.ts';
 
 /** One backend's line in the probe's report (plain numbers: it crosses the Worker boundary). */
 export interface ProbeEntry {
@@ -357,100 +340,6 @@ async function measure(
   };
 }
 
-/**
- * The probe's work on the CURRENT backend. `screen`: one [screenRows, H] × [H, I] product.
- * `pass`: a random BERT of the plan's shape on random ids at full length, dropout on, SimCSE's
- * loss over the two halves of the rows, every gradient, and the loss with the gradients' global
- * norm read back in one `data()`, as a training step does.
- */
-export function encoderPasses(
-  plan: ProbePlan,
-  seed = 0,
-): Required<Pick<ProbeCandidate, 'setup' | 'screen' | 'pass' | 'release'>> {
-  let model: BertModel | null = null;
-  let draws = 0;
-  const H = plan.run.hidden;
-  const build = () => {
-    if (!model) {
-      model = BertModel.random(
-        builtinBertConfig({
-          layers: plan.layers,
-          hidden: H,
-          heads: plan.run.heads,
-          intermediate: plan.run.intermediate,
-          maxLength: plan.length,
-          vocabSize: plan.vocabSize,
-        }),
-        seed,
-      );
-    }
-    return model;
-  };
-  return {
-    async setup() {
-      build();
-    },
-    async screen() {
-      const a = tf.randomNormal([plan.screenRows, H], 0, 1, 'float32', seed); // [M, H]
-      const b = tf.randomNormal([H, plan.run.intermediate], 0, 1, 'float32', seed + 1); // [H, I]
-      const once = async () => {
-        const t = performance.now();
-        const out = tf.tidy(() => tf.sum(tf.matMul(a, b))); // []
-        try {
-          await out.data();
-        } finally {
-          out.dispose();
-        }
-        return performance.now() - t;
-      };
-      try {
-        await once(); // compiles, allocates
-        return Math.min(await once(), await once());
-      } finally {
-        tf.dispose([a, b]);
-      }
-    },
-    async pass(rows: number) {
-      const m = build();
-      const L = plan.length;
-      const inputSeed = mixSeed(seed, ++draws);
-      const { value, grads } = tf.variableGrads(
-        () =>
-          tf.tidy(() => {
-            const inputIds = tf.randomUniform(
-              [rows, L],
-              1,
-              plan.vocabSize,
-              'int32',
-              inputSeed,
-            ) as tf.Tensor2D; // [R, L]
-            const attentionMask = tf.onesLike(inputIds) as tf.Tensor2D; // [R, L]
-            const out = m.forward({ inputIds, attentionMask }, { training: true });
-            const cls = out.lastHiddenState.slice([0, 0, 0], [rows, 1, H]).reshape([rows, H]); // [R, H]
-            const half = Math.floor(rows / 2);
-            // SimCSE needs two rows a view (a negative); fewer rows: any loss of the same pass.
-            if (half < 2) return tf.sum(tf.square(cls)) as tf.Scalar;
-            return simcseUnsup(
-              cls.slice([0, 0], [half, H]) as tf.Tensor2D, // [R/2, H]
-              cls.slice([half, 0], [half, H]) as tf.Tensor2D, // [R/2, H]
-            );
-          }),
-        [...m.variables().values()],
-      );
-      const read = tf.tidy(() => tf.stack([value, globalNorm(Object.values(grads))])); // [2]
-      try {
-        await read.data();
-      } finally {
-        tf.dispose([value, read, ...Object.values(grads)]);
-      }
-    },
-    release() {
-      model?.dispose();
-      model = null;
-    },
-  };
-}
-
 /** "0.94 s", "31 s", "45 ms". */
 export function seconds(ms: number): string {
   if (ms < 100) return `${Math.round(ms)} ms`;
@@ -467,55 +356,4 @@ export function probeSentence(outcome: ProbeOutcome, extra = ''): string {
   const chosen = outcome.entries.find((e) => e.backend === outcome.chosen);
   const arrow = chosen ? ` → ${chosen.label.replace(/ \(.*$/, '')}` : ' → none could run';
   return `Measured for this run's step: ${parts.join(' · ')}${arrow}${extra}.`;
-}
-
-/** Rows through the encoder per example, by objective (views of each example in a step). */
-const ROWS_PER_EXAMPLE: Record<ExperimentConfig['objective']['kind'], number> = {
-  'simcse-unsup': 2,
-  'simcse-sup': 3,
-  supcon: 1,
-  ce: 1,
-  rdrop: 2,
-  'logit-contrast': 2,
-};
-
-/** The built-in vocabulary's size (scripts/assets/vocab.ts learns 8,000 WordPiece tokens). */
-const BUILTIN_VOCAB = 8000;
-
-/** Host hooks to read a model folder's config.json (setupEncoder's sources). */
-export type ShapeIO = Pick<ModelIO, 'fetch' | 'hubBase' | 'cache' | 'openModel'>;
-
-/**
- * The run's shape: the built-in encoder's size, or the model folder's config.json (read ahead of
- * loading the folder; downloads are cached, so the load reads it again for free). Null when the
- * folder cannot be read: the load that follows then says why, in words.
- */
-export async function runShapeOf(config: ExperimentConfig, io: ShapeIO): Promise<RunShape | null> {
-  const rows = config.batchSize * ROWS_PER_EXAMPLE[config.objective.kind];
-  const length = config.encoder.maxLength;
-  const source = config.encoder.source;
-  if (source === 'builtin') {
-    const b = config.encoder.builtin;
-    return { ...b, vocabSize: BUILTIN_VOCAB, rows, length };
-  }
-  try {
-    if (!/^(builtin:|hf:|https?:\/\/)/.test(source) && !io.openModel) return null;
-    const folder = await openSource(source, io);
-    const c = await readJson(folder, 'config.json');
-    if (!c) return null;
-    const num = (k: string) => (typeof c[k] === 'number' ? (c[k] as number) : Number.NaN);
-    const shape: RunShape = {
-      layers: num('num_hidden_layers'),
-      hidden: num('hidden_size'),
-      heads: num('num_attention_heads'),
-      intermediate: num('intermediate_size'),
-      vocabSize: num('vocab_size'),
-      rows,
-      length,
-    };
-    const ok = Object.values(shape).every((v) => Number.isInteger(v) && v > 0);
-    return ok && shape.hidden % shape.heads === 0 ? shape : null;
-  } catch {
-    return null;
-  }
 }

@@ -77,7 +77,7 @@ export class ReplicaPool {
     const buffers = allocateBuffers(slots, o.size, o.config.batchSize, hidden);
     const ports = Array.from({ length: o.size }, () => o.spawn());
     const pool = new ReplicaPool(ports, buffers, slots);
-    pool.writeWeights(o.vars);
+    await pool.writeWeights(o.vars);
     const c = o.bundle.classifier;
     const model: ModelSpec = {
       bert: o.bundle.model.config,
@@ -113,7 +113,7 @@ export class ReplicaPool {
    */
   async gradients(input: StepInput, vars: Map<string, tf.Variable>): Promise<GradResult> {
     const t0 = performance.now();
-    this.writeWeights(vars);
+    await this.writeWeights(vars);
     const t1 = performance.now();
     const K = this.size;
     const C = input.plan.chunks;
@@ -169,9 +169,11 @@ export class ReplicaPool {
     }
   }
 
-  private writeWeights(vars: Map<string, tf.Variable>): void {
+  /** The coordinator's weights into shared memory (async reads: the worker's loop is not blocked). */
+  private async writeWeights(vars: Map<string, tf.Variable>): Promise<void> {
     const w = new Float32Array(this.buffers.weights);
-    for (const s of this.slots) w.set(vars.get(s.name)!.dataSync() as Float32Array, s.offset);
+    const data = await Promise.all(this.slots.map((s) => vars.get(s.name)!.data()));
+    this.slots.forEach((s, i) => w.set(data[i] as Float32Array, s.offset));
   }
 
   private request(k: number, message: Parameters<ReplicaPort['post']>[0]): Promise<FromReplica> {

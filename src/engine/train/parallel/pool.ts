@@ -173,7 +173,7 @@ export class ReplicaPool {
   private async writeWeights(vars: Map<string, tf.Variable>): Promise<void> {
     const w = new Float32Array(this.buffers.weights);
     const data = await Promise.all(this.slots.map((s) => vars.get(s.name)!.data()));
-    this.slots.forEach((s, i) => w.set(data[i] as Float32Array, s.offset));
+    for (const [i, s] of this.slots.entries()) w.set(data[i] as Float32Array, s.offset);
   }
 
   private request(k: number, message: Parameters<ReplicaPort['post']>[0]): Promise<FromReplica> {

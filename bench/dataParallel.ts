@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseFlags } from '../cli/args.ts';
 import { installNodeAssetLoader } from '../src/engine/node/assets.ts';
 import { folderSource } from '../src/engine/node/folderSource.ts';
@@ -23,22 +24,9 @@ import { Trainer } from '../src/engine/train/trainer.ts';
 import { ensureModelFolder, TRAIN_FILE } from './prepare.ts';
 import { benchExperiment, SHAPES, type Shape } from './shapes.ts';
 
-const flags = parseFlags(process.argv.slice(2), {
-  workers: 'string',
-  shape: 'string',
-  backend: 'string',
-  warmup: 'string',
-  steps: 'string',
-});
-const workersList = (flags.string('workers', false) ?? '1,2').split(',').map(Number);
-const shape = SHAPES[(flags.string('shape', false) ?? 'tiny') as Shape['name']];
-const backend = (flags.string('backend', false) ?? 'wasm') as 'wasm' | 'cpu';
-const warmup = flags.number('warmup') ?? 2;
-const timed = flags.number('steps') ?? 5;
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-interface Measured {
+export interface Measured {
   workers: number;
   stepMs: number;
   sentencesPerSec: number;
@@ -47,121 +35,163 @@ interface Measured {
   breakdown?: Record<string, number>;
 }
 
-installNodeAssetLoader();
-const require = createRequire(import.meta.url);
-const wasmPaths = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
-const modelFolder = await ensureModelFolder(shape);
-const host = nodeReplicaHost();
-const results: Measured[] = [];
-let parameters = 0;
-/** The coordinator's WASM threads (the K = 1 step's; replicas run one each). */
-let wasmThreads: number | null = null;
-for (const K of workersList) {
-  const config = {
-    ...benchExperiment(backend, { model: modelFolder, train: TRAIN_FILE }),
-    workers: K,
-  };
-  const trainer = await Trainer.create(config, {
-    emit: (e) => {
-      if (e.type === 'log') process.stderr.write(`  ${e.message}\n`);
-      if (e.type === 'ready') {
-        parameters = e.parameters;
-        wasmThreads = e.wasmThreads ?? null;
-      }
-    },
-    runId: 'dp-bench',
-    backendOptions: { wasmPaths },
-    io: {
-      openFile: async (p: string) => new Uint8Array(readFileSync(p)),
-      openModel: (p: string) => folderSource(p),
-    },
-    replicas: host,
-  });
-  if (trainer.workers !== K) throw new Error(`asked for ${K} workers, got ${trainer.workers}`);
-  const ms: number[] = [];
-  const timings: PoolTimings[] = [];
-  const losses: number[] = [];
-  for (let i = 0; i < warmup + timed; i++) {
-    const t0 = performance.now();
-    if (!(await trainer.trainStep())) throw new Error('the step diverged');
-    const dt = performance.now() - t0;
-    if (i < warmup) continue;
-    ms.push(dt);
-    losses.push(trainer.stepEvents.at(-1)!.loss);
-    if (trainer.parallelTimings) timings.push(trainer.parallelTimings);
-  }
-  const stepMs = median(ms);
-  const m: Measured = {
-    workers: K,
-    stepMs,
-    sentencesPerSec: ((config.batchSize ?? 64) * 1000) / stepMs,
-    loss: losses,
-  };
-  if (timings.length) {
-    const slowest = (f: (r: PoolTimings['replicas'][number]) => number) =>
-      median(timings.map((t) => Math.max(...t.replicas.map(f))));
-    const compute = median(
-      timings.map((t) => Math.max(...t.replicas.map((r) => r.forward + r.backward))),
-    );
-    m.breakdown = {
-      weightsOut: median(timings.map((t) => t.weightsOut)),
-      copyIn: slowest((r) => r.copyIn),
-      compute,
-      wait: slowest((r) => r.wait),
-      writeOut: slowest((r) => r.writeOut),
-      reduce: slowest((r) => r.reduce),
-      round: median(timings.map((t) => t.round)),
-      sum: median(timings.map((t) => t.sum)),
-      coordinator: stepMs - median(timings.map((t) => t.weightsOut + t.round + t.sum)),
-    };
-  }
-  results.push(m);
-  process.stderr.write(`  K=${K}: ${stepMs.toFixed(0)} ms/step\n`);
-  trainer.dispose();
+export interface ScalingOptions {
+  workers: number[];
+  shape: Shape;
+  backend: 'wasm' | 'cpu';
+  warmup: number;
+  steps: number;
+  log?: (m: string) => void;
 }
 
-// The model: T(K) = serial + compute/K + copies + reduce(K). `serial` is the coordinator's own
-// work (tokenising, clipping, the update, events); `compute` the K = 1 step less that; `copies`
-// the weights out and in and the gradients out and back into tensors, each P floats, done once per
-// replica in parallel (so flat in K while memory bandwidth holds); reduce(K) = (K−1)/K · P adds per
-// replica, measured at this K. Waiting at the barriers is load imbalance, left out of the model.
-const one = results.find((r) => r.workers === 1);
-const many = results.find((r) => r.workers > 1 && r.breakdown);
-let model: Record<string, unknown> | null = null;
-if (one && many?.breakdown) {
-  const b = many.breakdown;
-  const K = many.workers;
-  const serial = b.coordinator!;
-  const compute = one.stepMs - serial;
-  const copies = b.weightsOut! + b.copyIn! + b.writeOut! + b.sum!;
-  const addMs = b.reduce! / ((K - 1) / K); // all P parameters' adds on one replica
-  const T = (k: number) =>
-    k === 1 ? one.stepMs : serial + compute / k + copies + (addMs * (k - 1)) / k;
-  model = {
-    serialMs: serial,
-    computeMs: compute,
-    copiesMs: copies,
-    reduceAllMs: addMs,
-    predicted: Object.fromEntries(
-      [1, 2, 4, 8].map((k) => [k, { stepMs: T(k), speedup: one.stepMs / T(k) }]),
-    ),
+export interface ScalingResult {
+  shape: string;
+  backend: string;
+  parameters: number;
+  wasmThreads: number | null;
+  cores: number;
+  load1: number;
+  warmup: number;
+  timed: number;
+  results: Measured[];
+  /** T(K) = serial + compute/K + copies + reduce(K), fitted on the measured K = 1 and K > 1. */
+  model: Record<string, unknown> | null;
+}
+
+/** The bench's step on K = 1, 2, … replicas (each K a fresh Trainer), and the scaling model. */
+export async function measureDataParallel(o: ScalingOptions): Promise<ScalingResult> {
+  const log = o.log ?? ((m: string) => process.stderr.write(`  ${m}\n`));
+  const { shape, backend, warmup } = o;
+  const timed = o.steps;
+  installNodeAssetLoader();
+  const require = createRequire(import.meta.url);
+  const wasmPaths = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
+  const modelFolder = await ensureModelFolder(shape);
+  const host = nodeReplicaHost();
+  const results: Measured[] = [];
+  let parameters = 0;
+  /** The coordinator's WASM threads (the K = 1 step's; replicas run one each). */
+  let wasmThreads: number | null = null;
+  for (const K of o.workers) {
+    const config = {
+      ...benchExperiment(backend, { model: modelFolder, train: TRAIN_FILE }),
+      workers: K,
+    };
+    const trainer = await Trainer.create(config, {
+      emit: (e) => {
+        if (e.type === 'log') log(e.message);
+        if (e.type === 'ready') {
+          parameters = e.parameters;
+          wasmThreads = e.wasmThreads ?? null;
+        }
+      },
+      runId: 'dp-bench',
+      backendOptions: { wasmPaths },
+      io: {
+        openFile: async (p: string) => new Uint8Array(readFileSync(p)),
+        openModel: (p: string) => folderSource(p),
+      },
+      replicas: host,
+    });
+    if (trainer.workers !== K) throw new Error(`asked for ${K} workers, got ${trainer.workers}`);
+    const ms: number[] = [];
+    const timings: PoolTimings[] = [];
+    const losses: number[] = [];
+    for (let i = 0; i < warmup + timed; i++) {
+      const t0 = performance.now();
+      if (!(await trainer.trainStep())) throw new Error('the step diverged');
+      const dt = performance.now() - t0;
+      if (i < warmup) continue;
+      ms.push(dt);
+      losses.push(trainer.stepEvents.at(-1)!.loss);
+      if (trainer.parallelTimings) timings.push(trainer.parallelTimings);
+    }
+    const stepMs = median(ms);
+    const m: Measured = {
+      workers: K,
+      stepMs,
+      sentencesPerSec: ((config.batchSize ?? 64) * 1000) / stepMs,
+      loss: losses,
+    };
+    if (timings.length) {
+      const slowest = (f: (r: PoolTimings['replicas'][number]) => number) =>
+        median(timings.map((t) => Math.max(...t.replicas.map(f))));
+      const compute = median(
+        timings.map((t) => Math.max(...t.replicas.map((r) => r.forward + r.backward))),
+      );
+      m.breakdown = {
+        weightsOut: median(timings.map((t) => t.weightsOut)),
+        copyIn: slowest((r) => r.copyIn),
+        compute,
+        wait: slowest((r) => r.wait),
+        writeOut: slowest((r) => r.writeOut),
+        reduce: slowest((r) => r.reduce),
+        round: median(timings.map((t) => t.round)),
+        sum: median(timings.map((t) => t.sum)),
+        coordinator: stepMs - median(timings.map((t) => t.weightsOut + t.round + t.sum)),
+      };
+    }
+    results.push(m);
+    log(`K=${K}: ${stepMs.toFixed(0)} ms/step`);
+    trainer.dispose();
+  }
+
+  // The model: T(K) = serial + compute/K + copies + reduce(K). `serial` is the coordinator's own
+  // work (tokenising, clipping, the update, events); `compute` the K = 1 step less that; `copies`
+  // the weights out and in and the gradients out and back into tensors, each P floats, done once per
+  // replica in parallel (so flat in K while memory bandwidth holds); reduce(K) = (K−1)/K · P adds per
+  // replica, measured at this K. Waiting at the barriers is load imbalance, left out of the model.
+  const one = results.find((r) => r.workers === 1);
+  const many = results.find((r) => r.workers > 1 && r.breakdown);
+  let model: Record<string, unknown> | null = null;
+  if (one && many?.breakdown) {
+    const b = many.breakdown;
+    const K = many.workers;
+    const serial = b.coordinator!;
+    const compute = one.stepMs - serial;
+    const copies = b.weightsOut! + b.copyIn! + b.writeOut! + b.sum!;
+    const addMs = b.reduce! / ((K - 1) / K); // all P parameters' adds on one replica
+    const predict = (k: number) =>
+      k === 1 ? one.stepMs : serial + compute / k + copies + (addMs * (k - 1)) / k;
+    model = {
+      serialMs: serial,
+      computeMs: compute,
+      copiesMs: copies,
+      reduceAllMs: addMs,
+      predicted: Object.fromEntries(
+        [1, 2, 4, 8].map((k) => [k, { stepMs: predict(k), speedup: one.stepMs / predict(k) }]),
+      ),
+    };
+  }
+  return {
+    shape: shape.name,
+    backend,
+    parameters,
+    wasmThreads,
+    cores: availableParallelism(),
+    load1: loadavg()[0]!,
+    warmup,
+    timed,
+    results,
+    model,
   };
 }
-console.log(
-  JSON.stringify(
-    {
-      shape: shape.name,
-      backend,
-      parameters,
-      wasmThreads,
-      cores: availableParallelism(),
-      load1: loadavg()[0],
-      warmup,
-      timed,
-      results,
-      model,
-    },
-    null,
-    2,
-  ),
-);
+
+// `npx tsx bench/dataParallel.ts …` prints the JSON; `npm run bench` (full) calls measureDataParallel.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const flags = parseFlags(process.argv.slice(2), {
+    workers: 'string',
+    shape: 'string',
+    backend: 'string',
+    warmup: 'string',
+    steps: 'string',
+  });
+  const result = await measureDataParallel({
+    workers: (flags.string('workers', false) ?? '1,2').split(',').map(Number),
+    shape: SHAPES[(flags.string('shape', false) ?? 'tiny') as Shape['name']],
+    backend: (flags.string('backend', false) ?? 'wasm') as 'wasm' | 'cpu',
+    warmup: flags.number('warmup') ?? 2,
+    steps: flags.number('steps') ?? 5,
+  });
+  console.log(JSON.stringify(result, null, 2));
+}

@@ -5,11 +5,16 @@
  *
  *   npm run bench -- [--quick] [--only node,browser,torch] [--shapes tiny,mini] [--steps N]
  *                    [--backends wasm,cpu,...] [--wasm-threads N] [--profile | --no-profile]
- *                    [--no-build] [--no-docs]
+ *                    [--no-build] [--no-docs] [--scaling | --no-scaling] [--auto | --no-auto]
  *   npm run bench -- --render bench/results/<date>.json   (table + docs block, no measuring)
  *   npm run bench -- --quality [--quick] …   training quality beside PyTorch (bench/quality/run.ts)
  *
- * Writes bench/results/<date>.json and the generated block of docs/benchmarks.md; prints the table.
+ * A full run also measures data-parallel scaling (K = 1, 2 replicas in Node, bench/dataParallel.ts)
+ * and what `auto` picks on the built page with its probe's cost (bench/autoProbe.ts); `--scaling`
+ * / `--auto` add them to a quick run, `--no-…` leave them out. The targets of issue 12 are read
+ * off the same run (bench/targets.ts).
+ *
+ * Writes bench/results/<date>.json and the generated blocks of docs/benchmarks.md; prints the tables.
  * Not part of `npm test`. See docs/benchmarks.md for what is measured and how to read it.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +22,9 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../src/engine/errors.ts';
 import type { BenchCaseRequest } from '../src/worker/bench.ts';
+import { measureAutoProbe } from './autoProbe.ts';
 import { BROWSER_DIST, type BrowserSession, buildApp, openBrowserSession } from './browser.ts';
+import { measureDataParallel } from './dataParallel.ts';
 import { chromiumVersion, describeMachine, load1 } from './machine.ts';
 import { runNodeCase } from './node/runner.ts';
 import {
@@ -52,6 +59,7 @@ import {
   TEMPERATURE,
   WEIGHT_DECAY,
 } from './shapes.ts';
+import { type TargetsRecord, targetRows, targetsBlock, updateTargets } from './targets.ts';
 import { runTorch, TORCH_THREADS } from './torch.ts';
 
 const NODE_BACKENDS: BenchBackend[] = ['wasm', 'cpu'];
@@ -79,6 +87,10 @@ interface Plan {
   steps: number | null;
   /** WASM threads to ask for (default: what a training run asks for). */
   wasmThreads: number | null;
+  /** Data-parallel scaling, K = 1 and 2 (full runs by default). */
+  scaling: boolean;
+  /** `auto` on the built page: the backend it lands on and the probe's cost (full runs by default). */
+  auto: boolean;
 }
 
 /** How long each part may take. Slow backends (SwiftShader, the JS cpu kernels) get fewer steps. */
@@ -125,6 +137,10 @@ function parsePlan(argv: string[]): Plan {
     '--no-profile',
     '--no-build',
     '--no-docs',
+    '--scaling',
+    '--no-scaling',
+    '--auto',
+    '--no-auto',
   ];
   for (const a of argv)
     if (a.startsWith('--') && !known.includes(a))
@@ -155,6 +171,8 @@ function parsePlan(argv: string[]): Plan {
     docs: !argv.includes('--no-docs'),
     steps: steps === undefined ? null : Number(steps),
     wasmThreads: value('--wasm-threads') ? Number(value('--wasm-threads')) : null,
+    scaling: argv.includes('--scaling') || (!quick && !argv.includes('--no-scaling')),
+    auto: argv.includes('--auto') || (!quick && !argv.includes('--no-auto')),
   };
 }
 
@@ -204,7 +222,7 @@ export async function runBench(argv: string[]): Promise<number> {
     plan.backends !== null || shape.name === 'tiny' || !SLOW_BACKENDS.has(b);
   const cases: CaseRecord[] = [];
   const date = new Date().toISOString();
-  const run: RunRecord = {
+  const run: RunRecord & TargetsRecord = {
     date,
     mode: plan.mode,
     argv,
@@ -319,6 +337,35 @@ export async function runBench(argv: string[]): Promise<number> {
         }
       }
     }
+    if (plan.scaling && plan.hosts.has('node')) {
+      say('data-parallel scaling: K = 1, 2 replicas (Node worker_threads, wasm, tiny)…');
+      try {
+        run.scaling = await measureDataParallel({
+          workers: [1, 2],
+          shape: SHAPES.tiny,
+          backend: 'wasm',
+          warmup: budget.warmup,
+          steps: plan.steps ?? (plan.mode === 'quick' ? 5 : 10),
+          log: (m) => say(`  ${m}`),
+        });
+      } catch (e) {
+        run.scaling = { error: (e instanceof Error ? e.message : String(e)).slice(0, 300) };
+        say(`scaling: FAILED: ${run.scaling.error}`);
+      }
+      save();
+    }
+    if (plan.auto && session) {
+      say('auto on the built page (fresh profile, default experiment)…');
+      try {
+        run.autoProbe = await measureAutoProbe(session.origin, budget.caseTimeoutMs, (m) =>
+          say(`  ${m}`),
+        );
+      } catch (e) {
+        run.autoProbe = { error: (e instanceof Error ? e.message : String(e)).slice(0, 300) };
+        say(`auto: FAILED: ${run.autoProbe.error}`);
+      }
+      save();
+    }
   } finally {
     await session?.close();
   }
@@ -326,10 +373,17 @@ export async function runBench(argv: string[]): Promise<number> {
   machine.loadEnd = describeMachine().loadStart;
   save();
   const rel = relative(REPO_ROOT, file);
-  if (plan.docs) updateDoc(DOC, generatedBlock(run, rel), DOC_SKELETON);
+  if (plan.docs) {
+    updateDoc(DOC, generatedBlock(run, rel), DOC_SKELETON);
+    updateTargets(DOC, targetsBlock(run, rel));
+  }
 
   const rows = rowsOf(run);
   process.stdout.write(`\n${terminalTable(rows)}\n\n`);
+  for (const t of targetRows(run))
+    process.stdout.write(
+      `${t.met === null ? '  –  ' : t.met ? ' met ' : ' NOT '} ${t.target}: ${t.measured} (goal ${t.goal})\n`,
+    );
   process.stdout.write(
     `${machine.cpu}, ${machine.cores} cores; load ${machine.loadStart[0]} → ${machine.loadEnd[0]}; ${Math.round((Date.now() - t0) / 1000)} s in all.\n` +
       `Results: ${rel}${plan.docs ? '; docs/benchmarks.md updated' : ''}.\n`,
@@ -341,9 +395,12 @@ export async function runBench(argv: string[]): Promise<number> {
 function renderOnly(path: string | undefined, docs: boolean): number {
   if (!path || !existsSync(path))
     throw new Error('--render needs a results file (bench/results/*.json)');
-  const run = JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
+  const run = JSON.parse(readFileSync(path, 'utf8')) as RunRecord & TargetsRecord;
   const rel = relative(REPO_ROOT, resolve(path));
-  if (docs) updateDoc(DOC, generatedBlock(run, rel), DOC_SKELETON);
+  if (docs) {
+    updateDoc(DOC, generatedBlock(run, rel), DOC_SKELETON);
+    updateTargets(DOC, targetsBlock(run, rel));
+  }
   process.stdout.write(
     `${terminalTable(rowsOf(run))}\n${docs ? 'docs/benchmarks.md updated.\n' : ''}`,
   );

@@ -1,0 +1,135 @@
+/**
+ * The speed targets (issue 12) read off one `npm run bench` run: the step ratios to the faster
+ * PyTorch of the same run, the data-parallel scaling, and what `auto` chose and what its probe
+ * cost. Written to its own generated block of docs/benchmarks.md; nothing here measures.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AutoProbeResult } from './autoProbe.ts';
+import type { ScalingResult } from './dataParallel.ts';
+import { type RunRecord, rowsOf } from './report.ts';
+
+export interface TargetsRecord {
+  scaling?: ScalingResult | { error: string };
+  autoProbe?: AutoProbeResult | { error: string };
+}
+
+export interface TargetRow {
+  target: string;
+  goal: string;
+  measured: string;
+  met: boolean | null;
+}
+
+const START = '<!-- bench:targets:start -->';
+const END = '<!-- bench:targets:end -->';
+
+function ratioRow(run: RunRecord, host: 'node' | 'browser', shape: string, goal: number) {
+  const where = host === 'node' ? 'Node (`cplay train`)' : 'Chromium';
+  const row = rowsOf(run).find(
+    (r) => r.host === host && r.backend === 'wasm' && r.shape === shape && !r.error,
+  );
+  const ratio = row?.trainRatioFastest;
+  return {
+    target: `${where} WASM, bert-${shape} step ÷ the faster PyTorch`,
+    goal: `≥ ${goal}×`,
+    measured:
+      ratio === undefined
+        ? 'not measured in this run'
+        : `${ratio.toFixed(2)}× (${Math.round(row!.step!.median)} ms/step)`,
+    met: ratio === undefined ? null : ratio >= goal,
+  };
+}
+
+export function targetRows(run: RunRecord & TargetsRecord): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const shapes = new Set(run.cases.map((c) => c.shape));
+  for (const host of ['browser', 'node'] as const) {
+    if (shapes.has('tiny')) rows.push(ratioRow(run, host, 'tiny', 0.5));
+    if (shapes.has('mini')) rows.push(ratioRow(run, host, 'mini', 0.4));
+  }
+  const s = run.scaling;
+  if (s && 'error' in s) {
+    rows.push({
+      target: 'K = 2 replicas',
+      goal: '≥ 1.6×',
+      measured: `failed: ${s.error}`,
+      met: null,
+    });
+  } else if (s) {
+    const one = s.results.find((r) => r.workers === 1);
+    const two = s.results.find((r) => r.workers === 2);
+    const speedup = one && two ? one.stepMs / two.stepMs : undefined;
+    const predicted = (s.model?.predicted ?? {}) as Record<string, { speedup: number }>;
+    rows.push({
+      target: `K = 2 replicas (Node worker_threads, ${s.backend}, bert-${s.shape}) ÷ K = 1 throughput`,
+      goal: '≥ 1.6×',
+      measured:
+        speedup === undefined
+          ? 'not measured'
+          : `${speedup.toFixed(2)}× (${Math.round(one!.stepMs)} → ${Math.round(two!.stepMs)} ms/step; load ${s.load1.toFixed(1)} on ${s.cores} cores)` +
+            (predicted['8']
+              ? `; the fitted model gives ${predicted['8'].speedup.toFixed(1)}× at K = 8`
+              : ''),
+      met: speedup === undefined ? null : speedup >= 1.6,
+    });
+  }
+  const a = run.autoProbe;
+  if (a && 'error' in a) {
+    rows.push({
+      target: '`auto` on the default',
+      goal: 'fastest, < 5 s',
+      measured: `failed: ${a.error}`,
+      met: null,
+    });
+  } else if (a) {
+    // The fastest backend of this run's own Chromium tiny cases (the default is bert-tiny-shaped).
+    const browser = rowsOf(run).filter((r) => r.host === 'browser' && r.shape === 'tiny' && r.step);
+    const fastest = browser.sort((x, y) => x.step!.median - y.step!.median)[0]?.backend;
+    const landed = fastest === undefined ? null : a.chosen === fastest;
+    rows.push({
+      target: '`auto` on the default experiment lands on the fastest backend',
+      goal: fastest ? `${fastest} (fastest Chromium case above)` : 'the fastest',
+      measured: a.chosen,
+      met: landed,
+    });
+    rows.push({
+      target: '`auto` probe cost',
+      goal: '< 5 s',
+      measured:
+        a.probeSeconds === null
+          ? `no probe time stated (${a.reasons})`
+          : `${a.probeSeconds} s (Start → backend shown ${(a.startToBackendMs / 1000).toFixed(1)} s)`,
+      met: a.probeSeconds === null ? null : a.probeSeconds < 5,
+    });
+  }
+  return rows;
+}
+
+export function targetsBlock(run: RunRecord & TargetsRecord, resultsFile: string): string {
+  const rows = targetRows(run);
+  const mark = (m: boolean | null) => (m === null ? '–' : m ? 'met' : '**not met**');
+  const lines = [
+    START,
+    `### Targets (issue 12), from \`${resultsFile}\` (${run.mode}, ${run.date})`,
+    '',
+    '| target | goal | measured | |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.target} | ${r.goal} | ${r.measured} | ${mark(r.met)} |`),
+  ];
+  if (run.autoProbe && !('error' in run.autoProbe))
+    lines.push('', `The page's own words: “${run.autoProbe.reasons}”`);
+  lines.push(END);
+  return lines.join('\n');
+}
+
+/** Replaces the targets block of the doc (or appends it). */
+export function updateTargets(path: string, block: string): void {
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  const next =
+    a >= 0 && b > a
+      ? text.slice(0, a) + block + text.slice(b + END.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(path, next);
+}

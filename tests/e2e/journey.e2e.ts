@@ -1,8 +1,9 @@
 /**
  * The journey lab in headless Chromium: Run all (every chapter, 2 steps each, a tiny random-init
  * encoder and small slices of the data through the test-only `?labSet=` link overrides), a reload
- * in the middle of the queue (it resumes by itself), the table exported as Markdown, a sweep
- * (value → final score chart, runs overlaid) and the run list's Changes column; Cancel.
+ * in the middle of the queue the instant a chapter finishes (it resumes by itself), the table
+ * exported as Markdown, a sweep (value → final score chart, runs overlaid) and the run list's
+ * Changes column; Cancel.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -65,9 +66,6 @@ async function rowStatuses(page: Page): Promise<Record<string, string>> {
   );
 }
 
-const finished = async (page: Page) =>
-  Object.values(await rowStatuses(page)).filter((x) => x === 'finished').length;
-
 async function runNames(page: Page): Promise<string[]> {
   return page.getByTestId('run-show').allTextContents();
 }
@@ -81,10 +79,56 @@ describe('the journey lab', () => {
     await page.getByTestId('lab-run-all').click();
     expect(Object.keys(await rowStatuses(page))).toEqual([...CHAPTER_IDS]);
 
-    // Mid-queue: some chapters done, the rest waiting. Reload, and press nothing.
-    await expect.poll(() => finished(page), POLL).toBeGreaterThanOrEqual(3);
-    expect(await finished(page)).toBeLessThan(CHAPTER_IDS.length);
-    await page.reload();
+    // Mid-queue, under a slow disk: from the moment the third chapter starts, IndexedDB's 'runs'
+    // store is held by a transaction that never ends (every run write waits behind it, as under
+    // heavy load), and the instant its row shows its run ended the page reloads. That ending is
+    // then not saved: the queue must not have moved past it (its row once read "stopped").
+    await page.evaluate((third) => {
+      (window as { journeyBeforeReload?: boolean }).journeyBeforeReload = true;
+      const status = () =>
+        document.querySelector(`[data-testid="lab-row-${third}"]`)?.getAttribute('data-status');
+      let held = false;
+      const holdRunWrites = () => {
+        const open = indexedDB.open('contrastive-playground');
+        open.onsuccess = () => {
+          const store = open.result.transaction('runs', 'readwrite').objectStore('runs');
+          const spin = () => {
+            store.count().onsuccess = spin;
+          };
+          spin();
+        };
+      };
+      const check = () => {
+        const now = status();
+        if (!held && now === 'running') {
+          held = true;
+          holdRunWrites();
+        }
+        if (held && (now === 'finished' || now === 'stopped' || now === 'failed')) {
+          watch.disconnect();
+          location.reload();
+        }
+      };
+      const watch = new MutationObserver(check);
+      watch.observe(document.body, { subtree: true, childList: true, attributes: true });
+      check();
+    }, CHAPTER_IDS[2]);
+    // Until the new document is up; a timeout shows the rows the old one was at.
+    await expect
+      .poll(
+        () =>
+          page
+            .evaluate(() =>
+              'journeyBeforeReload' in window
+                ? [...document.querySelectorAll('[data-testid^="lab-row-"]')]
+                    .map((r) => `${r.getAttribute('data-testid')}=${r.getAttribute('data-status')}`)
+                    .join(' ')
+                : 'reloaded',
+            )
+            .catch(() => 'navigating'),
+        POLL,
+      )
+      .toBe('reloaded');
     await openJourney(page);
     // Wait until no row is waiting or running, then every row must have finished (a failure
     // names the row and its status).

@@ -3,6 +3,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BenchCaseResult, KernelTime } from '../src/worker/bench.ts';
+import { COUNT_FIELDS, type CountField, type WebgpuCounts } from '../src/worker/webgpuCounters.ts';
 import type { Machine } from './machine.ts';
 import type { TorchResult } from './torch.ts';
 
@@ -65,6 +66,8 @@ export interface Row {
   peakBytes?: number;
   /** PyTorch: the process's peak resident memory (no tensor-level count). */
   rssBytes?: number;
+  /** WebGPU: what a step asks of the GPU (src/worker/webgpuCounters.ts). */
+  webgpu?: WebgpuRow;
   note?: string;
   error?: string;
 }
@@ -113,6 +116,8 @@ export function rowsOf(run: RunRecord): Row[] {
       row.peakBytes = prof.peakBytes;
     }
     if (c.host === 'torch') row.rssBytes = (r as TorchResult).maxRssBytes;
+    const counted = (r as BenchCaseResult).webgpu;
+    if (counted && counted.steps.length > 0) row.webgpu = webgpuRow(counted);
     const t = torchBy.get(c.shape)?.result;
     if (t && c.backend !== 'torch') {
       row.trainRatio = row.trainPerSec / trainRate(t);
@@ -187,27 +192,125 @@ function cells(r: Row): string[] {
   ];
 }
 
-export function terminalTable(rows: Row[]): string {
-  const all = [HEADERS, ...rows.map(cells)];
-  const widths = HEADERS.map((_, i) =>
+function textTable(headers: string[], body: string[][]): string {
+  const all = [headers, ...body];
+  const widths = headers.map((_, i) =>
     Math.min(60, Math.max(...all.map((r) => (r[i] ?? '').length))),
   );
   const line = (r: string[]) =>
     r.map((c, i) => (c ?? '').slice(0, 60).padEnd(widths[i]!)).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+function mdTable(headers: string[], body: string[][]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
   return [
-    line(HEADERS),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map((r) => line(cells(r))),
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+    ...body.map((r) => `| ${r.map(esc).join(' | ')} |`),
   ].join('\n');
 }
 
+/** The speed table, then (when a WebGPU case counted its steps) the WebGPU counts table. */
+export function terminalTable(rows: Row[]): string {
+  const gpu = rows.filter((r) => r.webgpu);
+  const main = textTable(HEADERS, rows.map(cells));
+  if (!gpu.length) return main;
+  return `${main}\n\nWebGPU, per step (counted at the WebGPU API):\n${textTable(WEBGPU_HEADERS, gpu.map(webgpuCells))}`;
+}
+
 export function markdownTable(rows: Row[]): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return mdTable(HEADERS, rows.map(cells));
+}
+
+// ---- WebGPU: what a step asks of the GPU ----
+
+export interface WebgpuRow {
+  /** The median over the timed steps, field by field. */
+  perStep: Record<CountField, number>;
+  /** Some field differed between timed steps (the cell shows min–max). */
+  ranges: Partial<Record<CountField, [number, number]>>;
+  firstStep: WebgpuCounts;
+  steps: number;
+  /** The first timed step's uploads by size (bytes → count); absent in older records. */
+  sizes?: Record<string, number>;
+}
+
+function webgpuRow(c: NonNullable<BenchCaseResult['webgpu']>): WebgpuRow {
+  const perStep = { ...c.firstStep };
+  const ranges: WebgpuRow['ranges'] = {};
+  for (const k of COUNT_FIELDS) {
+    if (c.steps.some((x) => typeof x[k] !== 'number')) {
+      perStep[k] = Number.NaN; // a field older records lack: shown as –
+      continue;
+    }
+    const s = spread(c.steps.map((x) => x[k]));
+    perStep[k] = s.median;
+    if (s.min !== s.max) ranges[k] = [s.min, s.max];
+  }
+  const sizes = c.steps[0]?.uploadSizes;
+  return {
+    perStep,
+    ranges,
+    firstStep: c.firstStep,
+    steps: c.steps.length,
+    ...(sizes ? { sizes } : {}),
+  };
+}
+
+const WEBGPU_HEADERS = [
+  'where / backend',
+  'shape',
+  'steps',
+  'dispatches / step',
+  'uploads / step',
+  'uploaded bytes / step',
+  'uniform writes (bytes) / step',
+  'readbacks / step',
+  'readback bytes / step',
+  'submits / step',
+  'new GPU buffers / step',
+  'first step: dispatches, uploaded bytes, readbacks',
+  'uploads by size (a timed step)',
+];
+
+const kib = (b: number) => (b < 10_240 ? `${f0(b)} B` : `${f1(b / 1024)} KiB`);
+
+function webgpuCells(r: Row): string[] {
+  const w = r.webgpu!;
+  const cell = (k: CountField, fmt: (x: number) => string = f0) => {
+    const range = w.ranges[k];
+    return range ? `${fmt(w.perStep[k])} (${fmt(range[0])}–${fmt(range[1])})` : fmt(w.perStep[k]);
+  };
+  const p = w.perStep;
+  const sync = p.syncReadbacks > 0 ? ` (${f0(p.syncReadbacks)} sync)` : '';
+  const fs = w.firstStep;
   return [
-    `| ${HEADERS.join(' | ')} |`,
-    `|${HEADERS.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${cells(r).map(esc).join(' | ')} |`),
-  ].join('\n');
+    r.label,
+    r.shape,
+    String(w.steps),
+    cell('dispatches'),
+    cell('uploads'),
+    cell('uploadBytes', kib),
+    `${cell('uniformWrites')} (${kib(p.uniformBytes)})`,
+    `${cell('readbacks')}${sync}`,
+    cell('readbackBytes', kib),
+    cell('submits'),
+    cell('buffersCreated'),
+    `${f0(fs.dispatches)}, ${kib(fs.uploadBytes)}, ${f0(fs.readbacks)}`,
+    w.sizes
+      ? Object.entries(w.sizes)
+          .sort(([a], [b]) => Number(b) - Number(a))
+          .map(([b, n]) => `${kib(Number(b))} ×${n}`)
+          .join(', ')
+      : '–',
+  ];
+}
+
+/** The WebGPU counts as a Markdown table (empty when no case counted). */
+export function webgpuMarkdown(rows: Row[]): string {
+  const gpu = rows.filter((r) => r.webgpu);
+  return gpu.length ? mdTable(WEBGPU_HEADERS, gpu.map(webgpuCells)) : '';
 }
 
 function topKernels(kernels: KernelTime[], total: number, n: number): string {
@@ -268,6 +371,7 @@ export function generatedBlock(run: RunRecord, resultsFile: string): string {
   const rows = rowsOf(run);
   const starred = rows.filter((r) => r.note).map((r) => `${r.label} ${r.shape}: ${r.note}`);
   const prof = profileLines(run);
+  const gpu = webgpuMarkdown(rows);
   return [
     START,
     `### Latest run: ${run.date} (${run.mode === 'quick' ? '`--quick`' : 'full'}; \`${resultsFile}\`)`,
@@ -277,6 +381,14 @@ export function generatedBlock(run: RunRecord, resultsFile: string): string {
     ...(starred.length ? [`\\* ${starred.join('; ')}.`, ''] : []),
     ...machineLines(run),
     '',
+    ...(gpu
+      ? [
+          '#### WebGPU: what one training step asks of the GPU (counted at the WebGPU API, src/worker/webgpuCounters.ts)',
+          '',
+          gpu,
+          '',
+        ]
+      : []),
     ...(prof.length
       ? ['#### Profiled step (one step under tf.profile / torch.profiler)', '', ...prof, '']
       : []),

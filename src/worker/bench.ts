@@ -5,6 +5,8 @@
  *   setup → first step (time to first step) → warm-up steps → timed steps → one profiled step
  *   (tf.profile: kernel names and times, peak tensors and bytes) → embedding of the given
  *   sentences in eval mode, no gradient (warm-up on one batch per padded length, then timed passes).
+ *   On WebGPU the first and each timed step also count what they ask of the GPU: dispatches,
+ *   uploads, readbacks (webgpuCounters.ts).
  *
  * Imports only the engine; no DOM, no Node built-ins. Plain numbers out, like every Worker reply.
  */
@@ -26,6 +28,12 @@ import {
   type NumbersResult,
   runNumbers,
 } from './benchNumbers.ts';
+import {
+  diffCounts,
+  installWebgpuCounters,
+  type WebgpuCounts,
+  watchSyncReads,
+} from './webgpuCounters.ts';
 
 export interface BenchCaseRequest {
   /** The experiment (bench/shapes.ts benchExperiment); its `backend` is the one measured. */
@@ -84,6 +92,11 @@ export interface BenchCaseResult {
     peakTensors: number;
     kernels: KernelTime[];
   };
+  /**
+   * WebGPU only: what each step asked of the GPU (webgpuCounters.ts): the first step (weights
+   * and optimiser state uploaded, shaders compiled) and each timed step.
+   */
+  webgpu?: { firstStep: WebgpuCounts; steps: WebgpuCounts[] };
   embed: {
     sentences: number;
     /** Distinct padded lengths (buckets) of the embedding batches. */
@@ -126,14 +139,21 @@ export async function measureCase(
     const setupMs = now() - t0;
     const r = ready as Extract<TrainEvent, { type: 'ready' }> | null;
     log(`${r?.backend ?? '?'}: set up in ${Math.round(setupMs)} ms`);
+    // WebGPU: count dispatches, uploads and readbacks of the first and of each timed step.
+    const counter = tf.getBackend() === 'webgpu' ? installWebgpuCounters() : null;
+    if (counter) watchSyncReads(tf.backend());
+    const last: { counts: WebgpuCounts | null } = { counts: null };
     const step = async (): Promise<number> => {
       const s = now();
+      const before = counter?.snapshot();
       const ok = await trainer.trainStep();
+      if (counter && before) last.counts = diffCounts(before, counter.snapshot());
       if (!ok)
         throw new Error(`training step ${trainer.step + 1} failed: ${failure ?? 'diverged'}`);
       return now() - s;
     };
     const firstStepMs = await step();
+    const firstCounts = last.counts;
     const timeToFirstStepMs = now() - t0;
     log(`first step ${Math.round(firstStepMs)} ms`);
     // Warm-up steps while they cost at most half the step budget (none on minute-long steps).
@@ -150,10 +170,13 @@ export async function measureCase(
     const before = tf.memory().numTensors;
     const stepMs: number[] = [];
     const losses: number[] = [];
+    const stepCounts: WebgpuCounts[] = [];
     for (let i = 0; i < steps; i++) {
       stepMs.push(await step());
       losses.push(lastLoss);
-      log(`step ${i + 1}/${steps}: ${Math.round(stepMs[i]!)} ms, loss ${lastLoss.toFixed(4)}`);
+      if (last.counts) stepCounts.push(last.counts);
+      const c = countsLine(last.counts);
+      log(`step ${i + 1}/${steps}: ${Math.round(stepMs[i]!)} ms, loss ${lastLoss.toFixed(4)}${c}`);
     }
     const tensorGrowth = tf.memory().numTensors - before;
     // What the backend itself holds (GPU bytes, the WASM heap): tf.memory()'s numbers plus the heap.
@@ -212,6 +235,7 @@ export async function measureCase(
       memory,
       embed,
       ...(profile ? { profile } : {}),
+      ...(counter && firstCounts ? { webgpu: { firstStep: firstCounts, steps: stepCounts } } : {}),
     };
     if (r?.wasmThreads !== undefined) result.wasmThreads = r.wasmThreads;
     if (r?.wasmMultithread !== undefined) result.wasmMultithread = r.wasmMultithread;
@@ -220,6 +244,11 @@ export async function measureCase(
   } finally {
     trainer.dispose();
   }
+}
+
+function countsLine(c: WebgpuCounts | null): string {
+  if (!c) return '';
+  return `; WebGPU: ${c.dispatches} dispatches, ${c.uploads} uploads (${c.uploadBytes} B), ${c.readbacks} readbacks`;
 }
 
 /**

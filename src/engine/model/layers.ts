@@ -2,6 +2,9 @@
  * The building blocks under BERT: Linear, LayerNorm, the activations of `hidden_act`, and
  * replayable dropout.
  */
+import { dropoutApply, dropoutMask } from '../kernels/dropoutMask.ts';
+// LayerNorm's backward (moments' means) without a CPU-built tensor of ones: no WebGPU upload.
+import '../kernels/webgpuReductionGrads.ts';
 import { mixSeed } from '../rng.ts';
 import * as tf from '../tf.ts';
 import type { HiddenAct } from './config.ts';
@@ -84,9 +87,11 @@ export function activation(name: HiddenAct): (x: tf.Tensor) => tf.Tensor {
 }
 
 /**
- * Inverted dropout with a replayable mask: element kept where u ≥ rate, u ~ U[0, 1) drawn by
- * `tf.randomUniform(shape, 0, 1, 'float32', seed)`, kept values scaled by 1/(1-rate) (PyTorch's
- * `nn.Dropout`). The same seed and shape always give the same mask.
+ * Inverted dropout with a replayable mask: element i kept where a counter-based hash of
+ * (seed, i) clears the rate (../kernels/dropoutMask.ts), kept values scaled by 1/(1-rate)
+ * (PyTorch's `nn.Dropout`). One kernel on the tensor's own backend: on WebGPU the mask is hashed
+ * in the shader, nothing is uploaded. The same seed and shape always give the same mask, on every
+ * backend bit for bit.
  */
 export function dropout(
   x: tf.Tensor,
@@ -96,13 +101,13 @@ export function dropout(
 ): tf.Tensor {
   if (rate <= 0) return x;
   if (!(rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
-  return tf.tidy(() => {
-    const u = tf.randomUniform(x.shape, 0, 1, 'float32', seed);
-    const kept = tf.greaterEqual(u, rate).toFloat(); // 0/1
-    onMask?.(kept); // a probe (tests): the 0/1 mask this call applies
-    const keep = kept.mul(1 / (1 - rate));
-    return x.mul(keep);
-  });
+  if (onMask) {
+    // A probe (tests): the 0/1 mask this call applies; only drawn when someone looks.
+    const kept = dropoutMask([...x.shape], rate, seed);
+    onMask(kept);
+    kept.dispose();
+  }
+  return dropoutApply(x, rate, seed);
 }
 
 /**

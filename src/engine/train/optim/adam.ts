@@ -36,23 +36,24 @@ export class Adam extends SlotOptimizer {
     lr: number,
   ): void {
     const { beta1, beta2, eps } = this;
+    const c = (x: number) => this.constant(x);
     const wd = this.decayFor(name);
     let p: tf.Tensor = v;
     let grad = g;
     if (wd !== 0) {
-      if (this.kind === 'adamw') p = tf.mul(v, 1 - lr * wd);
-      else grad = tf.add(g, tf.mul(v, wd));
+      if (this.kind === 'adamw') p = tf.mul(v, c(1 - lr * wd));
+      else grad = tf.add(g, tf.mul(v, c(wd)));
     }
     const expAvg = slots.get('exp_avg')!;
     const expAvgSq = slots.get('exp_avg_sq')!;
-    const m = tf.add(tf.mul(expAvg, beta1), tf.mul(grad, 1 - beta1));
-    const s = tf.add(tf.mul(expAvgSq, beta2), tf.mul(tf.square(grad), 1 - beta2));
+    const m = tf.add(tf.mul(expAvg, c(beta1)), tf.mul(grad, c(1 - beta1)));
+    const s = tf.add(tf.mul(expAvgSq, c(beta2)), tf.mul(tf.square(grad), c(1 - beta2)));
     const biasCorrection1 = 1 - beta1 ** step;
     const biasCorrection2 = 1 - beta2 ** step;
-    const denom = tf.add(tf.div(tf.sqrt(s), Math.sqrt(biasCorrection2)), eps);
+    const denom = tf.add(tf.div(tf.sqrt(s), c(Math.sqrt(biasCorrection2))), c(eps));
     const stepSize = lr / biasCorrection1;
     expAvg.assign(m);
     expAvgSq.assign(s);
-    v.assign(tf.sub(p, tf.mul(tf.div(m, denom), stepSize)));
+    v.assign(tf.sub(p, tf.mul(tf.div(m, denom), c(stepSize))));
   }
 }

@@ -27,7 +27,9 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 function zerosVariable(shape: number[]): tf.Variable {
   // The zeros tensor is freed by tidy; the variable holds its own reference to the buffer.
-  return tf.tidy(() => tf.variable(tf.zeros(shape), false));
+  // tf.fill runs on the backend (tf.zeros fills on the CPU and uploads: 31 MB on WebGPU for the
+  // word-embedding table's two AdamW slots).
+  return tf.tidy(() => tf.variable(tf.fill(shape, 0), false));
 }
 
 export abstract class SlotOptimizer implements Optimizer {
@@ -35,6 +37,8 @@ export abstract class SlotOptimizer implements Optimizer {
   private applied = 0;
   private readonly state = new Map<string, Slots>();
   private disposed = false;
+  /** This apply's scalar constants by value (see `constant`); freed when the apply ends. */
+  private readonly constants = new Map<number, tf.Scalar>();
 
   /** The slots (torch's state names) and their shapes for a variable of `shape`. */
   protected abstract slotShapes(shape: number[]): Record<string, number[]>;
@@ -73,12 +77,30 @@ export abstract class SlotOptimizer implements Optimizer {
       }
       work.push([name, v, g, this.slotsFor(name, v.shape)]);
     }
-    for (const [name, v, g, entry] of work) {
-      entry.step += 1;
-      const step = entry.step;
-      tf.tidy(() => this.update(name, v, g, entry.slots, step, lr));
+    try {
+      for (const [name, v, g, entry] of work) {
+        entry.step += 1;
+        const step = entry.step;
+        tf.tidy(() => this.update(name, v, g, entry.slots, step, lr));
+      }
+    } finally {
+      for (const c of this.constants.values()) c.dispose();
+      this.constants.clear();
     }
     this.applied += 1;
+  }
+
+  /**
+   * A scalar constant shared by every variable's update in this apply: a JS number in a tf op
+   * becomes a new scalar tensor each time (on WebGPU one upload each, ~7 per weight per step).
+   */
+  protected constant(x: number): tf.Scalar {
+    let c = this.constants.get(x);
+    if (c === undefined) {
+      c = tf.keep(tf.scalar(x));
+      this.constants.set(x, c);
+    }
+    return c;
   }
 
   async getState(): Promise<OptimizerState> {

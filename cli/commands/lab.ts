@@ -7,6 +7,9 @@
  * run's table can be read while it goes. `--set` (the page link's dotted keys) applies to every
  * chapter, after its recipe: a Hub encoder swapped in, or tiny settings for a test. A chapter
  * that fails is a row with its error; the others still run (exit code 1 at the end).
+ * Memory, per finished chapter: the optimiser state's bytes (its slots, exact) and the peak tensor
+ * bytes of one more training step run under tf.profile after the model is exported (not part of
+ * the run: its step is neither in metrics.jsonl nor in the row).
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -24,16 +27,21 @@ import {
 } from '../../src/engine/lab/chapters.ts';
 import {
   formatSeconds,
+  type MemoryRecord,
+  memoryCell,
+  optimizerStateBytes,
   orderingVerdicts,
   type ResultRow,
   type RowStatus,
   resultRow,
   resultsCsv,
   resultsMarkdown,
+  type StepRecord,
   scoreCell,
 } from '../../src/engine/lab/results.ts';
 import { installNodeAssetLoader } from '../../src/engine/node/assets.ts';
 import { folderSource } from '../../src/engine/node/folderSource.ts';
+import * as tf from '../../src/engine/tf.ts';
 import type { TrainEvent } from '../../src/engine/train/events.ts';
 import { Trainer } from '../../src/engine/train/trainer.ts';
 import { parseFlags } from '../args.ts';
@@ -106,7 +114,7 @@ export async function runLab(argv: string[]): Promise<number> {
     await save();
     if (row.status !== 'failed')
       process.stderr.write(
-        `cplay lab: ${chapter.id}: ${scoreCell(row)} in ${row.steps} steps, ${formatSeconds(row.seconds)}\n`,
+        `cplay lab: ${chapter.id}: ${scoreCell(row)} in ${row.steps} steps, ${formatSeconds(row.seconds)}; memory (optimiser state · step peak) ${memoryCell(row)}\n`,
       );
   }
   process.stderr.write(`cplay lab: results in ${join(outDir, 'results.md')}\n`);
@@ -127,7 +135,10 @@ async function runChapter(
   const metrics = createWriteStream(join(dir, 'metrics.jsonl'));
   // Set by the trainer's events (a closure), read after the run.
   const end: { status: RowStatus; error?: string } = { status: 'failed' };
+  // While the memory is measured (a step after the run), its events are not the run's.
+  let measuring = false;
   const emit = (e: TrainEvent) => {
+    if (measuring) return;
     if (e.type === 'step') {
       metrics.write(
         `${JSON.stringify({ event: 'step', step: e.step, loss: e.loss, lr: e.lr, ms: Math.round(e.stepMs), elapsedMs: Math.round(e.elapsedMs) })}\n`,
@@ -144,6 +155,9 @@ async function runChapter(
   const require = createRequire(import.meta.url);
   const wasmPaths = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
   let trainer: Trainer | null = null;
+  // The run's steps, copied before the measured step is added to the trainer's list.
+  let steps: StepRecord[] | null = null;
+  let memory: MemoryRecord = {};
   try {
     trainer = await Trainer.create(raw, {
       emit,
@@ -155,12 +169,16 @@ async function runChapter(
       },
     });
     await trainer.run();
+    steps = [...trainer.stepEvents];
     if (end.status === 'finished') {
       for (const [name, bytes] of await trainer.exportModel()) {
         const p = join(dir, 'model', name);
         await mkdir(dirname(p), { recursive: true });
         await writeFile(p, bytes);
       }
+      measuring = true;
+      memory = await measureMemory(trainer, chapter);
+      measuring = false;
     }
   } catch (e) {
     end.status = 'failed';
@@ -171,12 +189,36 @@ async function runChapter(
   const row = resultRow(
     chapter,
     config,
-    trainer?.stepEvents ?? [],
+    steps ?? trainer?.stepEvents ?? [],
     trainer?.evalEvents ?? [],
     end.status,
     end.error,
+    memory,
   );
   trainer?.dispose();
   if (end.error) process.stderr.write(`cplay lab: ${chapter.id} failed: ${end.error}\n`);
   return row;
+}
+
+/**
+ * The optimiser state's bytes (every slot, from the run's own state) and the peak tensor bytes of
+ * one training step: tf.profile reads the engine's byte count (tf.memory().numBytes) after every
+ * kernel of the step, so the peak holds the weights, the optimiser state and the step's
+ * activations and gradients at their largest. A measurement that fails leaves its cell empty.
+ */
+async function measureMemory(trainer: Trainer, chapter: Chapter): Promise<MemoryRecord> {
+  const out: MemoryRecord = {};
+  try {
+    out.optimizerBytes = optimizerStateBytes((await trainer.checkpoint()).optimizer);
+    let ok = false;
+    const info = await tf.profile(async () => {
+      ok = await trainer.trainStep();
+    });
+    if (ok) out.peakBytes = info.peakBytes;
+  } catch (e) {
+    process.stderr.write(
+      `cplay lab: ${chapter.id}: memory not measured: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+  }
+  return out;
 }

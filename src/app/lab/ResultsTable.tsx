@@ -1,6 +1,7 @@
 import { METRIC_LABEL } from '../../engine/lab/chapters.ts';
 import {
   formatSeconds,
+  memoryCell,
   orderingVerdicts,
   paperValue,
   type ResultRow,
@@ -17,6 +18,8 @@ const signed = (x: number | null) =>
 /** The journey's table, like the papers' tables, with the papers' orderings beside ours. */
 export function ResultsTable({ rows, setting }: { rows: ResultRow[]; setting: string }) {
   const verdicts = orderingVerdicts(rows);
+  // Memory is measured by `cplay lab` (Node); the page's runs do not measure it: no empty column.
+  const hasMemory = rows.some((r) => r.optimizerBytes !== null || r.peakBytes !== null);
   if (rows.length === 0)
     return (
       <p className="muted small" data-testid="lab-results-empty">
@@ -67,6 +70,14 @@ export function ResultsTable({ rows, setting }: { rows: ResultRow[]; setting: st
               <th scope="col">Loss</th>
               <th scope="col">Steps</th>
               <th scope="col">Time</th>
+              {hasMemory && (
+                <th
+                  scope="col"
+                  title="The optimiser's state (its slots, exact) · the most tensor bytes during one training step; — where the host did not measure them"
+                >
+                  Memory: optimiser · step peak
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -90,6 +101,7 @@ export function ResultsTable({ rows, setting }: { rows: ResultRow[]; setting: st
                 <td>{n3(r.loss)}</td>
                 <td>{r.steps}</td>
                 <td>{formatSeconds(r.seconds)}</td>
+                {hasMemory && <td data-testid="lab-memory">{memoryCell(r)}</td>}
               </tr>
             ))}
           </tbody>

@@ -141,6 +141,12 @@ export const ObjectiveSchema = z.strictObject({
   /** Unsupervised SimCSE: also the z2 → z1 direction. */
   symmetric: z.boolean().default(false),
   queue: QueueSchema.nullable().default(null),
+  /**
+   * Unsupervised SimCSE's "fixed 0.1" control (SimCSE Table 3): dropout stays on, but both views
+   * of a sentence get the same dropout mask (the same seed for both passes), so the positive pair
+   * is identical and teaches nothing. Off (false) is SimCSE itself: independent masks.
+   */
+  fixedDropoutMask: z.boolean().default(false),
 });
 
 export const OptimizerSchema = z.strictObject({
@@ -214,6 +220,13 @@ export const ExperimentSchema = z
         code: 'custom',
         path: ['data', 'train', 'kind'],
         message: `objective ${c.objective.kind} needs training data of kind ${ok.join(' or ')}, got ${c.data.train.kind}`,
+      });
+    }
+    if (c.objective.fixedDropoutMask && c.objective.kind !== 'simcse-unsup') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['objective', 'fixedDropoutMask'],
+        message: `fixedDropoutMask is unsupervised SimCSE's control (two dropout views of one sentence); objective ${c.objective.kind} has no such pair, so set it to false`,
       });
     }
     const emb = c.augment.embedding;

@@ -1,7 +1,8 @@
 /**
  * The journey's results table, from each run's own step and eval events (the same events the
  * page charts and `cplay train` writes): chapter · recipe · the paper's number · this run's score
- * at step 0 → at the end · Δ · alignment · uniformity · loss · steps · time. Whether ours agrees
+ * at step 0 → at the end · Δ · alignment · uniformity · loss · steps · time · memory (the
+ * optimiser's state and a training step's peak, measured by the host that ran it). Whether ours agrees
  * with each paper's ordering is computed from the rows; nothing here is tuned or hard-coded.
  */
 import type { ExperimentConfig } from '../config/schema.ts';
@@ -40,6 +41,18 @@ export interface ResultRow {
   steps: number;
   /** Training time (the last step's elapsed time), seconds. */
   seconds: number | null;
+  /**
+   * Bytes of the optimiser's state at the end of the run, exact: every slot of every variable
+   * (float32). AdamW: exp_avg + exp_avg_sq, two floats per weight; Adafactor: a row and a column
+   * average per matrix, one float per weight of a vector. null where the host did not measure it.
+   */
+  optimizerBytes: number | null;
+  /**
+   * The most bytes held by tensors at any point of one training step (the engine's tf.memory()
+   * count, read after every kernel by tf.profile): weights, optimiser state, the step's
+   * activations and gradients. Measured on one more step after the run; null where not measured.
+   */
+  peakBytes: number | null;
   status: RowStatus;
   error?: string;
 }
@@ -63,7 +76,7 @@ export function describeRecipe(c: ExperimentConfig): string {
     views.push('kind' in e ? name(e) : `${name(e.view1)} | ${name(e.view2)}`);
   }
   const p = c.augment.dropout ? c.encoder.hiddenDropout : 0;
-  views.push(`dropout ${p}`);
+  views.push(`dropout ${p}${c.objective.fixedDropoutMask ? ' (one mask for both views)' : ''}`);
   parts.push(views.join(' + '));
   const o = c.objective;
   if (o.kind !== 'ce' && o.kind !== 'rdrop') parts.push(`τ ${o.temperature}`);
@@ -71,7 +84,28 @@ export function describeRecipe(c: ExperimentConfig): string {
   if (o.kind === 'rdrop' || o.kind === 'logit-contrast') parts.push(`α ${o.alpha}`);
   if (o.kind === 'supcon') parts.push(`λ ${o.lambda}`);
   parts.push(`batch ${c.batchSize}${c.gradCache ? ` (GradCache ${c.gradCache.chunkSize})` : ''}`);
+  // The journey's optimiser is AdamW; any other is named.
+  const opt = c.optimizer;
+  if (opt.kind === 'adafactor')
+    parts.push(`Adafactor${opt.lr === null ? ' (relative step)' : ` lr ${opt.lr}`}`);
+  else if (opt.kind !== 'adamw') parts.push(`${opt.kind} lr ${opt.lr}`);
   return parts.join(' · ');
+}
+
+/** What a host measured of a run's memory (MemoryRecord fields missing: not measured). */
+export interface MemoryRecord {
+  optimizerBytes?: number | null;
+  peakBytes?: number | null;
+}
+
+/** Bytes of an optimiser state's slots (a checkpoint's `optimizer`): every slot value, float32. */
+export function optimizerStateBytes(state: {
+  variables: Record<string, { slots: Record<string, { data: { byteLength: number } }> }>;
+}): number {
+  let bytes = 0;
+  for (const v of Object.values(state.variables))
+    for (const slot of Object.values(v.slots)) bytes += slot.data.byteLength;
+  return bytes;
 }
 
 function lastWith<K extends keyof EvalRecord>(
@@ -82,7 +116,10 @@ function lastWith<K extends keyof EvalRecord>(
   return undefined;
 }
 
-/** One chapter's row from its run: resolved config, events in order, and how the run ended. */
+/**
+ * One chapter's row from its run: resolved config, events in order, how the run ended, and the
+ * memory its host measured (none: those cells stay empty).
+ */
 export function resultRow(
   chapter: Chapter,
   config: ExperimentConfig,
@@ -90,6 +127,7 @@ export function resultRow(
   evals: readonly EvalRecord[],
   status: RowStatus,
   error?: string,
+  memory: MemoryRecord = {},
 ): ResultRow {
   const m = chapter.metric;
   const startEval = evals.find((e) => e.step === 0 && e[m] !== undefined);
@@ -114,6 +152,8 @@ export function resultRow(
     loss: tail.length ? tail.reduce((a, s) => a + s.loss, 0) / tail.length : null,
     steps: Math.max(last?.step ?? 0, endEval?.step ?? 0),
     seconds: last?.elapsedMs !== undefined ? last.elapsedMs / 1000 : null,
+    optimizerBytes: memory.optimizerBytes ?? null,
+    peakBytes: memory.peakBytes ?? null,
     status,
   };
   if (error !== undefined) row.error = error;
@@ -161,6 +201,25 @@ export function orderingVerdicts(
 const f1 = (x: number | null) => (x === null ? '—' : x.toFixed(1));
 const f2 = (x: number | null) => (x === null ? '—' : x.toFixed(2));
 const f3 = (x: number | null) => (x === null ? '—' : x.toFixed(3));
+
+/** 512 → "512 B", 68360 → "66.8 KiB", 11892736 → "11.3 MiB" (binary units). */
+export function formatBytes(b: number | null): string {
+  if (b === null) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let x = b;
+  let u = 0;
+  while (x >= 1024 && u < units.length - 1) {
+    x /= 1024;
+    u++;
+  }
+  return u === 0 ? `${b} B` : `${x.toFixed(1)} ${units[u]}`;
+}
+
+/** The memory cell: "optimiser state · step peak", a dash for what was not measured. */
+export function memoryCell(r: Pick<ResultRow, 'optimizerBytes' | 'peakBytes'>): string {
+  if (r.optimizerBytes === null && r.peakBytes === null) return '—';
+  return `${formatBytes(r.optimizerBytes)} · ${formatBytes(r.peakBytes)}`;
+}
 
 /** 83 → "1m 23s", 7.2 → "7s". */
 export function formatSeconds(s: number | null): string {
@@ -211,12 +270,12 @@ export function resultsMarkdown(rows: readonly ResultRow[], notes: TableNotes = 
   out.push(
     "The paper's numbers are BERT-base on the papers' full data (their table and split are named); ours are a small BERT on the offline sets. Compare which recipe wins, not the values.",
     '',
-    '| Chapter | Recipe | Paper | Ours: start → end | Δ | Alignment | Uniformity | Loss | Steps | Time |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Chapter | Recipe | Paper | Ours: start → end | Δ | Alignment | Uniformity | Loss | Steps | Time | Memory: optimiser state · step peak |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const r of rows) {
     out.push(
-      `| ${md(`${r.chapter} (${METRIC_LABEL[r.metric]})`)} | ${md(r.recipe)} | ${md(paperCell(r.paper))} | ${md(scoreCell(r))} | ${signed(r.delta)} | ${f3(r.alignment)} | ${f3(r.uniformity)} | ${f3(r.loss)} | ${r.steps} | ${formatSeconds(r.seconds)} |`,
+      `| ${md(`${r.chapter} (${METRIC_LABEL[r.metric]})`)} | ${md(r.recipe)} | ${md(paperCell(r.paper))} | ${md(scoreCell(r))} | ${signed(r.delta)} | ${f3(r.alignment)} | ${f3(r.uniformity)} | ${f3(r.loss)} | ${r.steps} | ${formatSeconds(r.seconds)} | ${memoryCell(r)} |`,
     );
   }
   const verdicts = orderingVerdicts(rows);
@@ -249,6 +308,8 @@ const CSV_COLUMNS = [
   'steps',
   'seconds',
   'status',
+  'optimizer_bytes',
+  'peak_bytes',
 ] as const;
 
 function csvField(v: string | number | null): string {
@@ -278,6 +339,8 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
       r.steps,
       r.seconds,
       r.status,
+      r.optimizerBytes,
+      r.peakBytes,
     ];
     lines.push(cells.map(csvField).join(','));
   }

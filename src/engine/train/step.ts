@@ -138,19 +138,29 @@ export function stepParts(
     if (!tok) throw new Error(`chunk ${c} is not tokenised on this replica`);
     return tok;
   };
+  const encodeRows = (c: number, seed: number, tok: TokenisedRows) =>
+    encodeTokenised(bundle, cfg, tok, {
+      training: true,
+      dropoutSeed: seed,
+      ...trainRep,
+      views,
+      passes,
+      ...(gradients?.[c] ? { gradient: gradients[c] } : {}),
+      ...(probe ? { probe } : {}),
+    });
   const parts: GradCacheParts = {
     chunks: plan.chunks,
     seedOf: (c) => chunkSeed(stepSeed, c),
+    // Fixed mask (SimCSE Table 3's control): each segment (view) gets its own pass with the
+    // chunk's one seed; same seed and same shape draw the same masks, so the views share them.
+    // The replay (GradCache, replicas) calls this with the same seed and so replays them too.
     encode: (c, seed) =>
-      encodeTokenised(bundle, cfg, tokOf(c), {
-        training: true,
-        dropoutSeed: seed,
-        ...trainRep,
-        views,
-        passes,
-        ...(gradients?.[c] ? { gradient: gradients[c] } : {}),
-        ...(probe ? { probe } : {}),
-      }),
+      cfg.objective.fixedDropoutMask
+        ? (tf.concat(
+            segmentRows(tokOf(c)).map((t) => encodeRows(c, seed, t)),
+            0,
+          ) as tf.Tensor2D)
+        : encodeRows(c, seed, tokOf(c)),
     loss: (reps) => {
       // reps[c] holds chunk c's rows segment by segment; regroup into whole segments.
       const perSeg: tf.Tensor2D[][] = Array.from({ length: nSeg }, () => []);
@@ -174,6 +184,30 @@ export function stepParts(
       for (const g of gradients ?? []) g?.dispose();
     },
   };
+}
+
+/**
+ * Each segment's rows of a chunk as rows of their own, [count, L] like the others (one bucketed
+ * length for the chunk). The other segments stay listed with no rows, so segment i keeps its
+ * index, and with it its embedding views' draws (encodeRows.ts seeds them by segment index).
+ */
+export function segmentRows(tok: TokenisedRows): TokenisedRows[] {
+  const L = tok.length;
+  return tok.segments.map((seg, i) => {
+    const [a, b] = [seg.start * L, (seg.start + seg.count) * L];
+    return {
+      inputIds: tok.inputIds.subarray(a, b),
+      attentionMask: tok.attentionMask.subarray(a, b),
+      tokenTypeIds: tok.tokenTypeIds.subarray(a, b),
+      rows: seg.count,
+      length: L,
+      segments: tok.segments.map((s, j) => ({
+        start: 0,
+        count: j === i ? s.count : 0,
+        view: s.view,
+      })),
+    };
+  });
 }
 
 /** d(the chunk's own supervised loss)/d(its embedding output), from a clean pass. [rows, L, H] */

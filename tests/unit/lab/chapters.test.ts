@@ -27,6 +27,9 @@ const PUBLIC_IDS = [
   'ce',
   'supcon',
   'gradcache',
+  // Added later (issue 14's fixed-mask control and the Adafactor memory chapter).
+  'fixed-mask',
+  'adafactor',
 ];
 
 const resolved = (id: string, length: 'quick' | 'full' = 'quick') =>
@@ -106,6 +109,20 @@ describe('the journey chapters', () => {
     const gc = resolved('gradcache');
     expect(gc.batchSize).toBe(4 * base.batchSize);
     expect(gc.gradCache).toEqual({ chunkSize: base.batchSize });
+    // Adafactor: the gradcache recipe with only the optimiser changed (its own relative step).
+    const ada = resolved('adafactor');
+    expect(ada.optimizer).toMatchObject({ kind: 'adafactor', lr: null });
+    expect(gc.optimizer.kind).toBe('adamw');
+    expect({ ...ada, optimizer: gc.optimizer }).toEqual(gc);
+    // The fixed-mask control: dropout p = 0.1 still on, one mask for both views, nothing else.
+    const fixed = resolved('fixed-mask');
+    expect(fixed.objective.fixedDropoutMask).toBe(true);
+    expect(base.objective.fixedDropoutMask).toBe(false);
+    expect([fixed.encoder.hiddenDropout, fixed.augment.dropout]).toEqual([0.1, true]);
+    expect({ ...fixed, objective: base.objective }).toEqual(base);
+    for (const c of CHAPTERS)
+      if (c.id !== 'fixed-mask')
+        expect(resolved(c.id).objective.fixedDropoutMask, c.id).toBe(false);
     const eda = resolved('eda');
     expect(eda.augment.dropout).toBe(false);
     expect(eda.augment.eda).not.toBeNull();
@@ -141,6 +158,18 @@ describe('the journey chapters', () => {
     expect(chapterById('dropout-0').paper?.value).toBe(71.1);
     expect(chapterById('dropout-0.5').paper?.value).toBe(71.0);
     expect(chapterById('tau-1').paper?.value).toBe(64.0);
+    expect(chapterById('fixed-mask').paper).toMatchObject({
+      value: 43.6,
+      citation: expect.stringMatching(/Table 3, "Fixed 0\.1"/),
+      measure: chapterById('simcse-unsup').paper!.measure,
+    });
+    // Both Table 3 orderings against the fixed mask are checked by the loop above.
+    const pairs = PAPER_ORDERINGS.map((o) => `${o.better} ${o.relation} ${o.worse}`);
+    expect(pairs).toContain('simcse-unsup > fixed-mask');
+    expect(pairs).toContain('dropout-0 > fixed-mask');
+    // Adafactor: no STS number in the paper; the claim gives the memory it expects instead.
+    expect(chapterById('adafactor').paper).toBeNull();
+    expect(chapterById('adafactor').claim).toMatch(/Shazeer & Stern, 2018/);
     for (const c of CHAPTERS) if (c.paper) expect(c.paper.citation, c.id).toMatch(/Table|table/);
   });
 

@@ -6,6 +6,7 @@ import { labConfigs, runLab } from '../../../cli/commands/lab.ts';
 import { main } from '../../../cli/main.ts';
 import { parseChapterList } from '../../../src/engine/lab/chapters.ts';
 import type { ResultRow } from '../../../src/engine/lab/results.ts';
+import { readSafetensors } from '../../../src/engine/weights/safetensors.ts';
 
 /**
  * `cplay lab --quick` in Node with tiny overrides over every chapter: a random-init encoder
@@ -101,6 +102,65 @@ describe('cplay lab', () => {
     expect(md).toContain('| simcse-unsup > dropout-0 |');
     expect(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
     expect(stderr).toMatch(/cplay lab: \[1\/3\] simcse-unsup: /);
+  });
+
+  it("fills the memory columns: the optimiser's exact state, a step's peak (GradCache + AdamW vs Adafactor)", async () => {
+    const dir = join(out, 'memory');
+    const { value: code, stderr } = await quiet(() =>
+      runLab([
+        '--quick',
+        '--chapters',
+        'adafactor,gradcache',
+        '--max-steps',
+        '1',
+        ...TINY,
+        '--set',
+        'gradCache.chunkSize=4',
+        '--backend',
+        'cpu',
+        '--out',
+        dir,
+      ]),
+    );
+    expect(code, stderr).toBe(0);
+    const { rows } = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+      rows: ResultRow[];
+    };
+    expect(rows.map((r) => r.chapter)).toEqual(['gradcache', 'adafactor']);
+    const [adamw, ada] = rows as [ResultRow, ResultRow];
+    // Every weight the step reaches has a gradient and so optimiser slots; with mean pooling the
+    // pooler is never reached (no gradient, no slots, as a torch parameter whose .grad is None).
+    const shapes = [
+      ...readSafetensors(readFileSync(join(dir, 'gradcache', 'model', 'model.safetensors')))
+        .tensors,
+    ]
+      .filter(([name]) => !name.includes('pooler'))
+      .map(([, t]) => t.shape);
+    const numel = (s: number[]) => s.reduce((a, d) => a * d, 1);
+    // float32: AdamW's exp_avg + exp_avg_sq; Adafactor's row + column averages per matrix (its
+    // last two dims), the whole vector otherwise.
+    const adamwBytes = shapes.reduce((a, s) => a + 4 * 2 * numel(s), 0);
+    const adaBytes = shapes.reduce((a, s) => a + 4 * (s.length >= 2 ? s[0]! + s[1]! : numel(s)), 0);
+    expect(adamw.optimizerBytes).toBe(adamwBytes);
+    expect(ada.optimizerBytes).toBe(adaBytes);
+    expect(adaBytes * 10).toBeLessThan(adamwBytes);
+    for (const r of rows) {
+      // The peak holds the weights and the optimiser state at least.
+      expect(r.peakBytes!, r.chapter).toBeGreaterThan(adamwBytes / 2 + r.optimizerBytes!);
+      // The measured step is not the run's: one step in the row and in metrics.jsonl.
+      expect(r.steps).toBe(1);
+      const lines = jsonl(join(dir, r.chapter, 'metrics.jsonl'));
+      expect(lines.filter((e) => e.event === 'step')).toHaveLength(1);
+    }
+    const csv = readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/,status,optimizer_bytes,peak_bytes$/);
+    expect(csv[1]).toMatch(new RegExp(`,finished,${adamwBytes},${adamw.peakBytes}$`));
+    expect(readFileSync(join(dir, 'results.md'), 'utf8')).toContain(
+      '| Memory: optimiser state · step peak |',
+    );
+    expect(stderr).toMatch(
+      /cplay lab: adafactor: .*memory \(optimiser state · step peak\) [\d.]+ KiB · /,
+    );
   });
 
   it('records a failing chapter as a row with its error and still runs the rest (exit 1)', async () => {

@@ -4,8 +4,11 @@ import { chapterById, chapterConfig } from '../../../src/engine/lab/chapters.ts'
 import {
   describeRecipe,
   type EvalRecord,
+  formatBytes,
   formatSeconds,
   LOSS_WINDOW,
+  memoryCell,
+  optimizerStateBytes,
   orderingVerdicts,
   pendingRow,
   type ResultRow,
@@ -15,6 +18,8 @@ import {
   type StepRecord,
   scoreCell,
 } from '../../../src/engine/lab/results.ts';
+import * as tf from '../../../src/engine/tf.ts';
+import { createOptimizer } from '../../../src/engine/train/optim/optimizer.ts';
 
 const ch = (id: string) => chapterById(id);
 const cfg = (id: string) => parseExperiment(chapterConfig(ch(id), 'quick'));
@@ -66,6 +71,15 @@ describe('a chapter row from its run events', () => {
     expect([r.steps, r.seconds]).toEqual([20, 10]);
     expect(r.paper?.value).toBe(82.5);
     expect(r.recipe).toBe('bert-tiny-en · wiki · simcse-unsup · dropout 0.1 · τ 0.05 · batch 64');
+    // No memory given: both cells empty.
+    expect([r.optimizerBytes, r.peakBytes]).toEqual([null, null]);
+    const m = resultRow(ch('adafactor'), cfg('adafactor'), steps, evals, 'finished', undefined, {
+      optimizerBytes: 68360,
+      peakBytes: 96 * 2 ** 20,
+    });
+    expect([m.optimizerBytes, m.peakBytes]).toEqual([68360, 96 * 2 ** 20]);
+    expect(memoryCell(m)).toBe('66.8 KiB · 96.0 MiB');
+    expect(memoryCell(r)).toBe('—');
   });
 
   it('reads accuracy for a classifier chapter, and nothing for a run that has not started', () => {
@@ -126,6 +140,13 @@ describe('a chapter row from its run events', () => {
       /^random-init BERT h128 · wordnet-pairs · simcse-unsup/,
     );
     expect(describeRecipe(cfg('simcse-sup'))).toMatch(/τ 0\.05 · log α 0 · batch 64/);
+    expect(describeRecipe(cfg('fixed-mask'))).toBe(
+      'bert-tiny-en · wiki · simcse-unsup · dropout 0.1 (one mask for both views) · τ 0.05 · batch 64',
+    );
+    // The journey's optimiser (AdamW) is not named; any other is.
+    expect(describeRecipe(cfg('adafactor'))).toMatch(
+      /batch 256 \(GradCache 64\) · Adafactor \(relative step\)$/,
+    );
   });
 });
 
@@ -160,7 +181,10 @@ describe("checking the papers' orderings on our rows", () => {
 
 describe('the table as Markdown and CSV', () => {
   const rows = [
-    resultRow(ch('simcse-unsup'), cfg('simcse-unsup'), steps, evals, 'finished'),
+    resultRow(ch('simcse-unsup'), cfg('simcse-unsup'), steps, evals, 'finished', undefined, {
+      optimizerBytes: 11892736,
+      peakBytes: 40 * 2 ** 20,
+    }),
     rowWithEnd('dropout-0', 41),
     pendingRow(ch('eda'), cfg('eda')),
   ];
@@ -170,10 +194,12 @@ describe('the table as Markdown and CSV', () => {
     const lines = md.split('\n');
     expect(lines[0]).toBe('Setting: quick.');
     expect(md).toContain(
-      '| Chapter | Recipe | Paper | Ours: start → end | Δ | Alignment | Uniformity | Loss | Steps | Time |',
+      '| Chapter | Recipe | Paper | Ours: start → end | Δ | Alignment | Uniformity | Loss | Steps | Time | Memory: optimiser state · step peak |',
     );
     const unsup = lines.find((l) => l.startsWith('| simcse-unsup ('))!;
-    expect(unsup).toContain('| 40.0 → 47.5 | +7.5 | 0.300 | -2.000 | 4.500 | 20 | 10s |');
+    expect(unsup).toContain(
+      '| 40.0 → 47.5 | +7.5 | 0.300 | -2.000 | 4.500 | 20 | 10s | 11.3 MiB · 40.0 MiB |',
+    );
     expect(unsup).toContain('82.5 (SimCSE');
     expect(lines.find((l) => l.startsWith('| eda ('))).toContain('| waiting | — |');
     expect(md).toContain('| simcse-unsup > dropout-0 |');
@@ -184,7 +210,7 @@ describe('the table as Markdown and CSV', () => {
     // Every table line has the header's number of cells (no stray '|' from a citation).
     for (const l of lines.filter((x) => x.startsWith('| ') && !x.includes('The paper'))) {
       const cells = l.replace(/\\\|/g, '').split('|').length;
-      expect([12, 6]).toContain(cells);
+      expect([13, 6]).toContain(cells);
     }
   });
 
@@ -193,10 +219,10 @@ describe('the table as Markdown and CSV', () => {
     const lines = csv.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toBe(
-      'chapter,title,metric,recipe,paper,paper_source,paper_measure,start,end,delta,alignment,uniformity,loss,steps,seconds,status',
+      'chapter,title,metric,recipe,paper,paper_source,paper_measure,start,end,delta,alignment,uniformity,loss,steps,seconds,status,optimizer_bytes,peak_bytes',
     );
     const cells = splitCsv(lines[1]!);
-    expect(cells).toHaveLength(16);
+    expect(cells).toHaveLength(18);
     expect(cells.slice(7)).toEqual([
       '40',
       '47.5',
@@ -207,6 +233,8 @@ describe('the table as Markdown and CSV', () => {
       '20',
       '10',
       'finished',
+      '11892736',
+      String(40 * 2 ** 20),
     ]);
     expect(cells[4]).toBe('82.5');
     // The paper's measure holds commas: quoted, and read back whole.
@@ -215,6 +243,7 @@ describe('the table as Markdown and CSV', () => {
     );
     expect(cells[6]).toBe('STS-B dev Spearman, BERT-base, 10⁶ Wikipedia sentences, batch 64');
     expect(splitCsv(lines[3]!).slice(7, 13)).toEqual(['', '', '', '', '', '']);
+    expect(splitCsv(lines[3]!).slice(16)).toEqual(['', '']);
   });
 
   it('formats times', () => {
@@ -224,6 +253,39 @@ describe('the table as Markdown and CSV', () => {
       formatSeconds(3725),
       formatSeconds(null),
     ]).toEqual(['7s', '1m 23s', '1h 2m', '—']);
+    expect([
+      formatBytes(512),
+      formatBytes(68360),
+      formatBytes(11892736),
+      formatBytes(3 * 2 ** 30),
+      formatBytes(null),
+    ]).toEqual(['512 B', '66.8 KiB', '11.3 MiB', '3.0 GiB', '—']);
+  });
+});
+
+describe("the optimiser state's bytes, from its slots", () => {
+  it('AdamW: two floats per weight; Adafactor: a row and a column per matrix, one per vector weight', async () => {
+    await tf.setBackend('cpu');
+    // A [3, 4] matrix (12 weights) and a [4] vector: 16 weights.
+    const vars = new Map([
+      ['w', tf.variable(tf.ones([3, 4]))],
+      ['b', tf.variable(tf.ones([4]))],
+    ]);
+    const grads = new Map<string, tf.Tensor>([
+      ['w', tf.fill([3, 4], 0.5)],
+      ['b', tf.fill([4], 0.5)],
+    ]);
+    const sizes: Record<string, number> = {};
+    for (const kind of ['adamw', 'adafactor', 'sgd'] as const) {
+      const opt = createOptimizer({ kind, ...(kind === 'sgd' ? { momentum: 0.9 } : {}) });
+      opt.apply(vars, grads, 1e-3);
+      sizes[kind] = optimizerStateBytes(await opt.getState());
+      opt.dispose();
+    }
+    // float32: exp_avg + exp_avg_sq = 2 × 16 floats; exp_avg_sq_row (3) + exp_avg_sq_col (4)
+    // + the vector's exp_avg_sq (4) = 11 floats; SGD's momentum_buffer = 16 floats.
+    expect(sizes).toEqual({ adamw: 4 * 2 * 16, adafactor: 4 * (3 + 4 + 4), sgd: 4 * 16 });
+    for (const t of [...vars.values(), ...grads.values()]) t.dispose();
   });
 });
 

@@ -19,10 +19,16 @@ function axesOf(axis: unknown, rank: number): number[] {
   return (list as number[]).map((a) => (a < 0 ? rank + a : a));
 }
 
-/** dy [reduced shape] → [x.shape]: dy with the reduced axes restored as 1, broadcast to x. */
+/**
+ * dy [reduced shape] → [x.shape]: dy with the reduced axes restored as 1, broadcast to x. Only
+ * WebGPU uploads the ones; elsewhere tfjs-core's own `dy · ones` stays (on wasm the stock Tile
+ * behind broadcastTo is slower than the multiply).
+ */
 function spread(dy: tf.Tensor, x: tf.Tensor, axes: number[]): tf.Tensor {
-  const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  return tf.broadcastTo(tf.reshape(dy, expanded), x.shape);
+  const expanded = tf.reshape(dy, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  return tf.getBackend() === 'webgpu'
+    ? tf.broadcastTo(expanded, x.shape)
+    : tf.mul(expanded, tf.ones(x.shape));
 }
 
 let registered = false;

@@ -396,14 +396,22 @@ export function generatedBlock(run: RunRecord, resultsFile: string): string {
   ].join('\n');
 }
 
-/** Replaces the generated block of the doc (or appends it), keeping the hand-written text. */
-export function updateDoc(path: string, block: string, skeleton: string): void {
+/**
+ * Replaces a generated block of the doc (or appends it), keeping the hand-written text. The block
+ * is the one between `markers` (default: the bench table's); `block` carries them itself.
+ */
+export function updateDoc(
+  path: string,
+  block: string,
+  skeleton: string,
+  markers: { start: string; end: string } = { start: START, end: END },
+): void {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : skeleton;
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
+  const a = text.indexOf(markers.start);
+  const b = text.indexOf(markers.end);
   const next =
     a >= 0 && b > a
-      ? text.slice(0, a) + block + text.slice(b + END.length)
+      ? text.slice(0, a) + block + text.slice(b + markers.end.length)
       : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(path, next);
 }

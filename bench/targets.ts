@@ -3,10 +3,9 @@
  * PyTorch of the same run, the data-parallel scaling, and what `auto` chose and what its probe
  * cost. Written to its own generated block of docs/benchmarks.md; nothing here measures.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AutoProbeResult } from './autoProbe.ts';
 import type { ScalingResult } from './dataParallel.ts';
-import { type RunRecord, rowsOf } from './report.ts';
+import { type RunRecord, rowsOf, updateDoc } from './report.ts';
 
 export interface TargetsRecord {
   scaling?: ScalingResult | { error: string };
@@ -124,12 +123,5 @@ export function targetsBlock(run: RunRecord & TargetsRecord, resultsFile: string
 
 /** Replaces the targets block of the doc (or appends it). */
 export function updateTargets(path: string, block: string): void {
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  const next =
-    a >= 0 && b > a
-      ? text.slice(0, a) + block + text.slice(b + END.length)
-      : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(path, next);
+  updateDoc(path, block, '', { start: START, end: END });
 }

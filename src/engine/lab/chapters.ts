@@ -6,7 +6,7 @@
  *
  * The papers' numbers are for BERT-base on the papers' full data (10⁶ Wikipedia sentences, NLI);
  * ours are a 2-layer BERT on the offline sets, so the table compares the *shape* (which recipe
- * wins, PAPER_ORDERINGS), never the values. Every number below was read in the paper's text
+ * wins, PAPER_ORDERINGS in ./orderings.ts), never the values. Every number below was read in the paper's text
  * (SimCSE arXiv v4; ConSERT as quoted in SimCSE-era tables); none is rounded or guessed.
  * Chapter ids (CHAPTER_IDS) are a public contract; their order here is the journey's reading order.
  */
@@ -73,16 +73,7 @@ export interface Chapter {
   full: LabSetting;
 }
 
-/** The paper says recipe `better` scores above (or, for '≥', not below) recipe `worse`. */
-export interface PaperOrdering {
-  better: ChapterId;
-  worse: ChapterId;
-  relation: '>' | '≥';
-  /** Where the paper says so, with its numbers when it gives them. */
-  source: string;
-}
-
-const SIMCSE = 'SimCSE (Gao et al., 2021)';
+export const SIMCSE = 'SimCSE (Gao et al., 2021)';
 const STSB_DEV_BASE = 'STS-B dev Spearman, BERT-base, 10⁶ Wikipedia sentences, batch 64';
 const STSB_DEV_SUP = 'STS-B dev Spearman, supervised SimCSE-BERT-base on SNLI + MNLI';
 
@@ -370,81 +361,6 @@ export const CHAPTERS: readonly Chapter[] = [
     paper: null,
     quick: QUICK,
     full: FULL,
-  },
-];
-
-/**
- * The papers' orderings the table checks ours against. Where both chapters carry a number from
- * the same table, the direction here is those numbers' (tests/unit/lab/chapters.test.ts checks).
- */
-export const PAPER_ORDERINGS: readonly PaperOrdering[] = [
-  {
-    better: 'simcse-unsup',
-    worse: 'dropout-0',
-    relation: '>',
-    source: `${SIMCSE} Table 3: p = 0.1 82.5 > p = 0 71.1`,
-  },
-  {
-    better: 'simcse-unsup',
-    worse: 'dropout-0.5',
-    relation: '>',
-    source: `${SIMCSE} Table 3: p = 0.1 82.5 > p = 0.5 71.0`,
-  },
-  {
-    better: 'simcse-unsup',
-    worse: 'fixed-mask',
-    relation: '>',
-    source: `${SIMCSE} Table 3: p = 0.1 82.5 > fixed 0.1 (one mask for both views) 43.6`,
-  },
-  {
-    better: 'dropout-0',
-    worse: 'fixed-mask',
-    relation: '>',
-    source: `${SIMCSE} Table 3: p = 0 71.1 > fixed 0.1 43.6`,
-  },
-  {
-    better: 'simcse-unsup',
-    worse: 'eda',
-    relation: '>',
-    source: `${SIMCSE} Table 1: no discrete edit beats dropout's 82.5 (synonym replacement 77.4, word deletion 10% 75.9, crop 10% 77.8, MLM 15% 62.2)`,
-  },
-  {
-    better: 'simcse-unsup',
-    worse: 'consert',
-    relation: '>',
-    source: `STS-B test, BERT-base: unsupervised SimCSE 76.85 (${SIMCSE} Table 5) > ConSERT 73.97 (Yan et al., 2021), each on its own training sentences`,
-  },
-  {
-    better: 'simcse-sup',
-    worse: 'simcse-unsup',
-    relation: '>',
-    source: `${SIMCSE}: supervised 86.2 (Table 4) > unsupervised 82.5 (Table 1), STS-B dev`,
-  },
-  {
-    better: 'simcse-sup',
-    worse: 'tau-0.01',
-    relation: '>',
-    source: `${SIMCSE} Table D.1: τ = 0.05 86.2 > τ = 0.01 85.4`,
-  },
-  {
-    better: 'simcse-sup',
-    worse: 'tau-1',
-    relation: '>',
-    source: `${SIMCSE} Table D.1: τ = 0.05 86.2 > τ = 1 64.0`,
-  },
-  {
-    better: 'rdrop',
-    worse: 'ce',
-    relation: '≥',
-    source:
-      'R-Drop (Liang et al., 2021): R-Drop improves plain fine-tuning of BERT-base and RoBERTa-large on GLUE (no number on this data set)',
-  },
-  {
-    better: 'ce',
-    worse: 'logit-contrast',
-    relation: '>',
-    source:
-      "this project's first attempt (no paper): contrasting the pre-dense representations did worse than plain CE",
   },
 ];
 

@@ -12,10 +12,9 @@ import {
   type ChapterId,
   type LabMetric,
   METRIC_LABEL,
-  PAPER_ORDERINGS,
   type PaperNumber,
-  type PaperOrdering,
 } from './chapters.ts';
+import { PAPER_ORDERINGS, type PaperOrdering } from './orderings.ts';
 
 export type StepRecord = Pick<StepEvent, 'step' | 'loss'> & Partial<Pick<StepEvent, 'elapsedMs'>>;
 export type EvalRecord = Omit<EvalEvent, 'type' | 'cosine' | 'projection'>;

@@ -6,10 +6,10 @@ import {
   CHAPTERS,
   chapterById,
   chapterConfig,
-  PAPER_ORDERINGS,
   PRETRAINED_ENCODER,
   parseChapterList,
 } from '../../../src/engine/lab/chapters.ts';
+import { PAPER_ORDERINGS } from '../../../src/engine/lab/orderings.ts';
 
 /** The chapter ids are a public contract (issue 14): `cplay lab --chapters`, results.json. */
 const PUBLIC_IDS = [

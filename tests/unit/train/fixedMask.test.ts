@@ -15,16 +15,12 @@
  *   - the field defaults to false, is refused for other objectives, and round-trips the URL hash
  *     and the exported model card.
  */
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configToHash, hashToConfig } from '../../../src/app/state/urlState.ts';
 import type { EmbeddingViewPass } from '../../../src/engine/augment/consert.ts';
 import { mergeConfig } from '../../../src/engine/config/presets.ts';
 import type { ExperimentInput } from '../../../src/engine/config/schema.ts';
 import { parseExperiment } from '../../../src/engine/config/validate.ts';
-import { installNodeAssetLoader } from '../../../src/engine/node/assets.ts';
-import { nodeDataIO } from '../../../src/engine/node/fileIO.ts';
-import { folderSource } from '../../../src/engine/node/folderSource.ts';
 import { nodeReplicaHost } from '../../../src/engine/node/replicaThreads.ts';
 import { simcseUnsupLogits } from '../../../src/engine/objectives/simcse.ts';
 import * as tf from '../../../src/engine/tf.ts';
@@ -36,9 +32,8 @@ import {
 import type { StepEvent, TrainEvent } from '../../../src/engine/train/events.ts';
 import type { GradResult } from '../../../src/engine/train/gradCache.ts';
 import { segmentRows } from '../../../src/engine/train/step.ts';
-import { Trainer } from '../../../src/engine/train/trainer.ts';
-import { REPO_ROOT } from '../../helpers/paths.ts';
-import { TINY } from './helpers.ts';
+import type { Trainer } from '../../../src/engine/train/trainer.ts';
+import { makeTrainer, TINY } from './helpers.ts';
 import { type ProbeRecord, recorder } from './wiring/host.ts';
 
 const TAU = 0.05;
@@ -54,25 +49,15 @@ const FREE = mergeConfig(TINY, DROPOUT);
 /** One host for the file: its threads are kept warm from one trainer to the next. */
 const HOST = nodeReplicaHost({ reuse: true });
 
-async function trainerFor(
+function trainerFor(
   config: ExperimentInput,
   opts: { parallel?: boolean; probe?: ReturnType<typeof recorder>['probe'] } = {},
 ): Promise<{ trainer: Trainer; events: TrainEvent[] }> {
-  installNodeAssetLoader();
-  await tf.setBackend('cpu');
-  const events: TrainEvent[] = [];
-  const trainer = await Trainer.create(config, {
-    emit: (e) => events.push(e),
+  return makeTrainer(config, {
     runId: 'fixed-mask',
-    io: {
-      ...nodeDataIO(REPO_ROOT),
-      openModel: (source: string) => folderSource(resolve(REPO_ROOT, source)),
-    },
-    keepBackend: true,
     ...(opts.parallel ? { replicas: HOST } : {}),
     ...(opts.probe ? { probe: opts.probe } : {}),
   });
-  return { trainer, events };
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -6,7 +6,7 @@ import { folderSource } from '../../../src/engine/node/folderSource.ts';
 import * as tf from '../../../src/engine/tf.ts';
 import type { Checkpoint, CheckpointStore } from '../../../src/engine/train/checkpoint.ts';
 import type { TrainEvent } from '../../../src/engine/train/events.ts';
-import { Trainer } from '../../../src/engine/train/trainer.ts';
+import { Trainer, type TrainerHost } from '../../../src/engine/train/trainer.ts';
 import { REPO_ROOT } from '../../helpers/paths.ts';
 
 /** A tiny built-in encoder on the built-in corpus: hidden 32, one layer, batch 8. */
@@ -39,7 +39,13 @@ export function memoryStore(): CheckpointStore & { saved: Map<string, Checkpoint
 
 export async function makeTrainer(
   config: ExperimentInput,
-  opts: { store?: CheckpointStore; resume?: boolean; runId?: string } = {},
+  opts: {
+    store?: CheckpointStore;
+    resume?: boolean;
+    runId?: string;
+    replicas?: TrainerHost['replicas'];
+    probe?: TrainerHost['probe'];
+  } = {},
 ): Promise<{ trainer: Trainer; events: TrainEvent[] }> {
   installNodeAssetLoader();
   await tf.setBackend('cpu');
@@ -54,6 +60,8 @@ export async function makeTrainer(
     keepBackend: true,
     ...(opts.store ? { checkpoints: opts.store } : {}),
     ...(opts.resume ? { resume: true } : {}),
+    ...(opts.replicas ? { replicas: opts.replicas } : {}),
+    ...(opts.probe ? { probe: opts.probe } : {}),
   });
   return { trainer, events };
 }

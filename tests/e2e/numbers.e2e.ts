@@ -20,15 +20,15 @@
  * by hand: with maskedMean's original `mask.toFloat().expandDims(2)`, `x.mul(m).sum(1)` (the int32
  * mask relabelled as float32 then reduced over a non-last axis), `en.mean` is off by 1.4 on WebGPU.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HIDDEN_ACTS, POOLINGS } from '../../src/engine/model/index.ts';
 import { readSafetensors, toFloat32 } from '../../src/engine/weights/safetensors.ts';
-import type { BenchMessage } from '../../src/worker/bench.ts';
 import type { NumbersRequest, NumbersResult } from '../../src/worker/benchNumbers.ts';
-import { FIXTURES, REPO_ROOT } from '../helpers/paths.ts';
+import { FIXTURES } from '../helpers/paths.ts';
 import { golden, maxAbsDiff } from '../unit/model/golden.ts';
+import { askBenchWorker, startBenchWorker } from './benchWorker.ts';
 import { FIXTURES_PATH, openBrowser, type Session } from './browser.ts';
 
 const TOL = 1e-4;
@@ -49,15 +49,6 @@ function floatTensors(bytes: Uint8Array, file: string): Map<string, Float32Array
   return m;
 }
 
-function workerBundle(): string {
-  const dir = join(REPO_ROOT, 'dist', 'assets');
-  const name = readdirSync(dir).find((f) => /^trainingWorker-.*\.js$/.test(f));
-  if (!name) throw new Error(`${dir} has no trainingWorker bundle; run \`npx vite build\` first.`);
-  return `assets/${name}`;
-}
-
-type PageWorker = { w: Worker; ready: Promise<boolean> };
-
 describe.each(['webgpu', 'wasm'] as const)('numbers on %s vs PyTorch', (backend) => {
   const base = inject('baseUrl');
   const fixtures = new URL(FIXTURES_PATH, base).href;
@@ -69,49 +60,15 @@ describe.each(['webgpu', 'wasm'] as const)('numbers on %s vs PyTorch', (backend)
     s.page.on('pageerror', (e) => pageErrors.push(String(e)));
     await s.page.goto(base);
     // The app's own Worker bundle, started as the app starts it; it says hello once it is up.
-    const isolated = await s.page.evaluate(async (url) => {
-      const w = new Worker(url, { type: 'module' });
-      const g = globalThis as unknown as { __numbers: PageWorker };
-      g.__numbers = {
-        w,
-        ready: new Promise<boolean>((resolve, reject) => {
-          w.addEventListener('message', (e: MessageEvent) => {
-            if (e.data?.type === 'hello') resolve(e.data.crossOriginIsolated as boolean);
-          });
-          w.addEventListener('error', (e) => reject(new Error(`the worker failed: ${e.message}`)));
-        }),
-      };
-      return g.__numbers.ready;
-    }, new URL(workerBundle(), base).href);
+    const isolated = await startBenchWorker(s.page, base);
     expect(isolated).toBe(true); // WASM threads need it
   });
   afterAll(async () => {
     await s?.close();
   });
 
-  let nextId = 1;
   async function run(request: NumbersRequest): Promise<NumbersResult> {
-    const reply = await s.page.evaluate(
-      ({ request, requestId }) => {
-        const { w } = (globalThis as unknown as { __numbers: PageWorker }).__numbers;
-        return new Promise<BenchMessage | { type: 'error'; error: string }>((resolve) => {
-          const done = (m: BenchMessage | { type: 'error'; error: string }) => {
-            w.removeEventListener('message', onMessage);
-            w.removeEventListener('error', onError);
-            resolve(m);
-          };
-          const onMessage = (e: MessageEvent) => {
-            const m = e.data as BenchMessage;
-            if (m.type === 'bench-result' && m.requestId === requestId) done(m);
-          };
-          const onError = (e: ErrorEvent) => done({ type: 'error', error: String(e.message) });
-          w.addEventListener('message', onMessage);
-          w.addEventListener('error', onError);
-          w.postMessage({ type: 'bench', requestId, request });
-        });
-      },
-      { request, requestId: nextId++ },
-    );
+    const reply = await askBenchWorker(s.page, request);
     if (reply.type === 'error') throw new Error(reply.error);
     if (reply.type !== 'bench-result' || !reply.numbers)
       throw new Error(`the worker failed: ${'error' in reply ? reply.error : reply.type}`);

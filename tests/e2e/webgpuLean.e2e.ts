@@ -18,15 +18,16 @@
  *    What is left: 4-byte scalars (every JS number an op takes, e.g. SGD's lr per weight) and
  *    small int32 tensors (position ids, labels).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readSafetensors, toFloat32 } from '../../src/engine/weights/safetensors.ts';
 import type { BenchCaseRequest, BenchCaseResult, BenchMessage } from '../../src/worker/bench.ts';
 import type { NumbersResult } from '../../src/worker/benchNumbers.ts';
 import { COUNT_FIELDS } from '../../src/worker/webgpuCounters.ts';
-import { FIXTURES, REPO_ROOT } from '../helpers/paths.ts';
+import { FIXTURES } from '../helpers/paths.ts';
 import { maxAbsDiff } from '../unit/model/golden.ts';
+import { askBenchWorker, startBenchWorker } from './benchWorker.ts';
 import { FIXTURES_PATH, openBrowser, type Session } from './browser.ts';
 
 const TOL = 1e-4;
@@ -42,15 +43,6 @@ function floatTensors(bytes: Uint8Array, file: string): Map<string, Float32Array
       m.set(name.replace(/^bert\./, ''), toFloat32(entry, name, file));
   return m;
 }
-
-function workerBundle(): string {
-  const dir = join(REPO_ROOT, 'dist', 'assets');
-  const name = readdirSync(dir).find((f) => /^trainingWorker-.*\.js$/.test(f));
-  if (!name) throw new Error(`${dir} has no trainingWorker bundle; run \`npx vite build\` first.`);
-  return `assets/${name}`;
-}
-
-type PageWorker = { w: Worker; ready: Promise<boolean> };
 
 describe('the WebGPU step: CPU numbers with dropout on, and counted GPU work', () => {
   const base = inject('baseUrl');
@@ -74,48 +66,14 @@ describe('the WebGPU step: CPU numbers with dropout on, and counted GPU work', (
     s = await openBrowser();
     s.page.on('pageerror', (e) => pageErrors.push(String(e)));
     await s.page.goto(base);
-    await s.page.evaluate(async (url) => {
-      const w = new Worker(url, { type: 'module' });
-      const g = globalThis as unknown as { __lean: PageWorker };
-      g.__lean = {
-        w,
-        ready: new Promise<boolean>((resolve, reject) => {
-          w.addEventListener('message', (e: MessageEvent) => {
-            if (e.data?.type === 'hello') resolve(true);
-          });
-          w.addEventListener('error', (e) => reject(new Error(`the worker failed: ${e.message}`)));
-        }),
-      };
-      return g.__lean.ready;
-    }, new URL(workerBundle(), base).href);
+    await startBenchWorker(s.page, base);
   });
   afterAll(async () => {
     await s?.close();
   });
 
-  let nextId = 1;
   async function send(request: unknown): Promise<Extract<BenchMessage, { type: 'bench-result' }>> {
-    const reply = await s.page.evaluate(
-      ({ request, requestId }) => {
-        const { w } = (globalThis as unknown as { __lean: PageWorker }).__lean;
-        return new Promise<BenchMessage | { type: 'error'; error: string }>((resolve) => {
-          const done = (m: BenchMessage | { type: 'error'; error: string }) => {
-            w.removeEventListener('message', onMessage);
-            w.removeEventListener('error', onError);
-            resolve(m);
-          };
-          const onMessage = (e: MessageEvent) => {
-            const m = e.data as BenchMessage;
-            if (m.type === 'bench-result' && m.requestId === requestId) done(m);
-          };
-          const onError = (e: ErrorEvent) => done({ type: 'error', error: String(e.message) });
-          w.addEventListener('message', onMessage);
-          w.addEventListener('error', onError);
-          w.postMessage({ type: 'bench', requestId, request });
-        });
-      },
-      { request, requestId: nextId++ },
-    );
+    const reply = await askBenchWorker(s.page, request);
     if (reply.type === 'error') throw new Error(reply.error);
     if (reply.type !== 'bench-result') throw new Error(`unexpected reply ${reply.type}`);
     if (reply.error) throw new Error(`the worker failed: ${reply.error}`);

@@ -4,7 +4,8 @@
  *     tf.fused.matMul on wasm and on cpu.
  *  2. "The same step": with dropout off, the Trainer's first SimCSE step (loss and global gradient
  *     norm) on the bench's model and first batch equals bench/reference/simcse_step.py's on the
- *     same weights and token ids. With dropout on, only the random masks differ.
+ *     same weights and token ids, on cpu and on wasm (with the own kernels of src/engine/kernels
+ *     and without them). With dropout on, only the random masks differ.
  * Exits 1 if a check fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { chooseBackend } from '../src/engine/backend.ts';
+import { setWasmKernelsEnabled } from '../src/engine/kernels/index.ts';
 import { denseMatMul } from '../src/engine/model/denseMatMul.ts';
 import { folderSource } from '../src/engine/node/folderSource.ts';
 import * as tf from '../src/engine/tf.ts';
@@ -72,28 +74,39 @@ check(
   1e-3,
 );
 
-// 2. The same step as PyTorch.
+// 2. The same step as PyTorch, on cpu and on wasm (with the own kernels, and without them).
 const shape = SHAPES.tiny;
 const dir = await ensureModelFolder(shape);
 await writeBatches(shape, 1, (await stsbSentences()).slice(0, 64));
-await tf.setBackend('cpu');
-let step: { loss: number; gradNorm?: number } | null = null;
-const config = benchExperiment('cpu', { model: dir, train: TRAIN_FILE });
-(config.encoder as { hiddenDropout: number; attentionDropout: number }).hiddenDropout = 0;
-(config.encoder as { hiddenDropout: number; attentionDropout: number }).attentionDropout = 0;
-const trainer = await Trainer.create(config, {
-  runId: 'verify',
-  keepBackend: true,
-  io: {
-    openFile: async (p: string) => new Uint8Array(readFileSync(p)),
-    openModel: (p: string) => folderSource(p),
-  },
-  emit: (e) => {
-    if (e.type === 'step') step = e;
-  },
-});
-await trainer.trainStep();
-trainer.dispose();
+type StepNumbers = { loss: number; gradNorm?: number } | null;
+async function firstStep(backend: 'cpu' | 'wasm', ownKernels: boolean): Promise<StepNumbers> {
+  await chooseBackend(backend, { wasmPaths });
+  setWasmKernelsEnabled(ownKernels);
+  let step: StepNumbers = null;
+  const config = benchExperiment(backend, { model: dir, train: TRAIN_FILE });
+  (config.encoder as { hiddenDropout: number; attentionDropout: number }).hiddenDropout = 0;
+  (config.encoder as { hiddenDropout: number; attentionDropout: number }).attentionDropout = 0;
+  const trainer = await Trainer.create(config, {
+    runId: 'verify',
+    keepBackend: true,
+    io: {
+      openFile: async (p: string) => new Uint8Array(readFileSync(p)),
+      openModel: (p: string) => folderSource(p),
+    },
+    emit: (e) => {
+      if (e.type === 'step') step = e;
+    },
+  });
+  await trainer.trainStep();
+  trainer.dispose();
+  setWasmKernelsEnabled(true);
+  return step;
+}
+const steps: [string, StepNumbers][] = [
+  ['cpu', await firstStep('cpu', false)],
+  ['wasm, own kernels (src/engine/kernels)', await firstStep('wasm', true)],
+  ['wasm, stock kernels', await firstStep('wasm', false)],
+];
 const out = join(TMP_DIR, 'verify-torch.json');
 const py = spawnSync(
   PYTHON,
@@ -111,18 +124,19 @@ const py = spawnSync(
 );
 if (py.status !== 0) throw new Error(`simcse_step.py --check failed: ${py.stderr}`);
 const torch = JSON.parse(readFileSync(out, 'utf8')) as { loss: number; gradNorm: number };
-const ts = step as { loss: number; gradNorm?: number } | null;
-process.stdout.write(
-  `TF.js: loss ${ts?.loss} grad norm ${ts?.gradNorm}; PyTorch: loss ${torch.loss} grad norm ${torch.gradNorm}\n`,
-);
-check(
-  'first-step loss, TF.js vs PyTorch (relative)',
-  Math.abs((ts?.loss ?? Number.NaN) - torch.loss) / torch.loss,
-  1e-4,
-);
-check(
-  'first-step gradient norm, TF.js vs PyTorch (relative)',
-  Math.abs((ts?.gradNorm ?? Number.NaN) - torch.gradNorm) / torch.gradNorm,
-  1e-3,
-);
+for (const [where, ts] of steps) {
+  process.stdout.write(
+    `TF.js ${where}: loss ${ts?.loss} grad norm ${ts?.gradNorm}; PyTorch: loss ${torch.loss} grad norm ${torch.gradNorm}\n`,
+  );
+  check(
+    `first-step loss, TF.js ${where} vs PyTorch (relative)`,
+    Math.abs((ts?.loss ?? Number.NaN) - torch.loss) / torch.loss,
+    1e-4,
+  );
+  check(
+    `first-step gradient norm, TF.js ${where} vs PyTorch (relative)`,
+    Math.abs((ts?.gradNorm ?? Number.NaN) - torch.gradNorm) / torch.gradNorm,
+    1e-3,
+  );
+}
 process.exitCode = failed ? 1 : 0;

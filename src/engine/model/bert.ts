@@ -13,6 +13,7 @@
  * [in, out] (see params.ts).
  */
 import { UserError } from '../errors.ts';
+import { attentionContext, attentionScores } from '../kernels/index.ts';
 import { mixSeed } from '../rng.ts';
 import * as tf from '../tf.ts';
 import type { BertConfig } from './config.ts';
@@ -122,7 +123,6 @@ class BertAttention {
   readonly output: Linear;
   readonly norm: LayerNorm;
   private readonly heads: number;
-  private readonly headSize: number;
 
   constructor(
     params: ParamStore,
@@ -132,7 +132,6 @@ class BertAttention {
   ) {
     const H = c.hidden_size;
     this.heads = c.num_attention_heads;
-    this.headSize = H / c.num_attention_heads;
     this.query = new Linear(params, `${prefix}.self.query`, H, H);
     this.key = new Linear(params, `${prefix}.self.key`, H, H);
     this.value = new Linear(params, `${prefix}.self.value`, H, H);
@@ -145,16 +144,15 @@ class BertAttention {
    * @param maskBias [B, 1, 1, L] 0 for real tokens, MASK_BIAS for padding
    */
   apply(x: tf.Tensor3D, maskBias: tf.Tensor4D, plan: DropoutPlan | null): tf.Tensor3D {
-    const [B, L, H] = x.shape;
-    const split = (t: tf.Tensor) =>
-      t.reshape([B, L, this.heads, this.headSize]).transpose([0, 2, 1, 3]);
-    const q = split(this.query.apply(x)); // [B, nh, L, dh]
-    const k = split(this.key.apply(x)); // [B, nh, L, dh]
-    const v = split(this.value.apply(x)); // [B, nh, L, dh]
-    const scores = tf.matMul(q, k, false, true).div(Math.sqrt(this.headSize)).add(maskBias); // [B, nh, L, L]
-    let probs = tf.softmax(scores); // [B, nh, L, L], softmax over keys
-    probs = siteDropout(probs, plan, 'attention', layerSite(this.layer, 0));
-    const context = tf.matMul(probs, v).transpose([0, 2, 1, 3]).reshape([B, L, H]); // [B, L, H]
+    // PERF (issue 12): q, k, v stay [B, L, H]; attentionScores / attentionContext read the heads
+    // in place (on wasm one own kernel each; elsewhere the stock split → matMul → merge).
+    const q = this.query.apply(x) as tf.Tensor3D; // [B, L, H], head h at columns h·dh…
+    const k = this.key.apply(x) as tf.Tensor3D; // [B, L, H]
+    const v = this.value.apply(x) as tf.Tensor3D; // [B, L, H]
+    const scores = attentionScores(q, k, this.heads).add(maskBias); // [B, nh, L, L], q·kᵀ/√dh + mask
+    let probs = tf.softmax(scores) as tf.Tensor4D; // [B, nh, L, L], softmax over keys
+    probs = siteDropout(probs, plan, 'attention', layerSite(this.layer, 0)) as tf.Tensor4D;
+    const context = attentionContext(probs, v, this.heads); // [B, L, H], heads merged
     const out = siteDropout(this.output.apply(context), plan, 'hidden', layerSite(this.layer, 1)); // [B, L, H]
     return this.norm.apply(out.add(x)) as tf.Tensor3D;
   }

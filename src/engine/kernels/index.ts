@@ -1,0 +1,10 @@
+/** The engine's own kernels (issue 12): one list of what src/engine/kernels/ provides. */
+export { attentionContext, attentionScores } from './attention.ts';
+export { dropoutApply, dropoutMask, dropoutMaskValues } from './dropoutMask.ts';
+export {
+  headsPV,
+  headsQKt,
+  setWasmKernelsEnabled,
+  transpose2D,
+  wasmKernelsReady,
+} from './wasmKernels.ts';

@@ -25,7 +25,10 @@ function axesOf(axis: unknown, rank: number): number[] {
  * behind broadcastTo is slower than the multiply).
  */
 function spread(dy: tf.Tensor, x: tf.Tensor, axes: number[]): tf.Tensor {
-  const expanded = tf.reshape(dy, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  const expanded = tf.reshape(
+    dy,
+    x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+  );
   return tf.getBackend() === 'webgpu'
     ? tf.broadcastTo(expanded, x.shape)
     : tf.mul(expanded, tf.ones(x.shape));

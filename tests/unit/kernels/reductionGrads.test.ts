@@ -1,6 +1,8 @@
 /**
- * Sum's and Mean's gradients (src/engine/kernels/webgpuReductionGrads.ts, which replaces
- * tfjs-core's `dy · ones(x.shape)` by a broadcast so WebGPU uploads no tensor of ones). For
+ * Sum's and Mean's gradients (src/engine/kernels/webgpuReductionGrads.ts, registered over
+ * tfjs-core's: on WebGPU dy is broadcast, so no tensor of ones is uploaded — that path is checked
+ * in the browser, tests/e2e/webgpuLean.e2e.ts; cpu and wasm keep `dy · ones`). Here, the axis
+ * handling the registered gradient does for every backend, against a hand formula. For
  * loss = Σ w ⊙ reduce(x) the gradient w.r.t. x is w broadcast over the reduced axes (divided by
  * the reduced size for the mean): checked exactly (float32 division, as tfjs-core's own gradient
  * computes it) over the axis forms a model uses, on cpu and on wasm.

@@ -17,6 +17,7 @@ import { textOf } from '../unit/data/helpers.ts';
 import { parquetFromTable } from '../unit/data/parquetFixtures.ts';
 import { openBrowser, type Session, screenshot } from './browser.ts';
 import { startFlakyHub } from './flakyHub.ts';
+import { resume, stored } from './storedRun.ts';
 
 const TINY =
   'encoder.builtin.layers=1&encoder.builtin.hidden=32&encoder.builtin.heads=2&encoder.builtin.intermediate=64' +
@@ -71,62 +72,6 @@ async function trainingWorker(page: Page, not?: Worker): Promise<Worker> {
     page.workers().find((w) => w.url().includes('trainingWorker') && w !== not) ?? null;
   await expect.poll(find, POLL).not.toBeNull();
   return find() as Worker;
-}
-
-/** The one run's record (the page's) and checkpoint (the worker's) as IndexedDB holds them. */
-function stored(page: Page) {
-  return page.evaluate(
-    () =>
-      new Promise<{
-        steps: number[];
-        checkpointStep: number;
-        checkpoint: number;
-        logs: string[];
-      }>((resolve) => {
-        const none = { steps: [], checkpointStep: 0, checkpoint: 0, logs: [] };
-        const open = indexedDB.open('contrastive-playground');
-        open.onerror = () => resolve(none);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(['runs', 'checkpoints'], 'readonly');
-          const runs = tx.objectStore('runs').getAll();
-          const ckpts = tx.objectStore('checkpoints').getAll();
-          tx.onerror = () => resolve(none);
-          tx.oncomplete = () => {
-            db.close();
-            const run = runs.result[0] as
-              | { steps: { step: number }[]; checkpointStep?: number; logs?: string[] }
-              | undefined;
-            resolve({
-              steps: run?.steps.map((x) => x.step) ?? [],
-              checkpointStep: run?.checkpointStep ?? 0,
-              checkpoint: (ckpts.result[0] as { step?: number } | undefined)?.step ?? 0,
-              logs: run?.logs ?? [],
-            });
-          };
-        };
-      }),
-  );
-}
-
-/** The steps of the run's "Resumed from the checkpoint at step N" log lines, as saved. */
-async function resumes(page: Page): Promise<number[]> {
-  return (await stored(page)).logs.flatMap((l) => {
-    const m = /^Resumed from the checkpoint at step (\d+)/.exec(l);
-    return m ? [Number(m[1])] : [];
-  });
-}
-
-/**
- * Presses Resume and returns the N of the new "Resumed from the checkpoint at step N" line. The
- * run's saved log is read (one read per poll), not the status line's latest log, which the next
- * log line can replace at any moment.
- */
-async function resume(page: Page): Promise<number> {
-  const before = (await resumes(page)).length;
-  await page.getByTestId('resume').click();
-  await expect.poll(async () => (await resumes(page)).length, POLL).toBeGreaterThan(before);
-  return (await resumes(page))[before]!;
 }
 
 /** Trains a few steps past `from`, stops, and checks one loss point per step, none missing. */

@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { FIXTURES } from '../helpers/paths.ts';
 import { ARTIFACTS, openBrowser, type Session, screenshot as save } from './browser.ts';
+import { resume, stored as storedRun } from './storedRun.ts';
 
 /** Tiny encoder and a small slice of the default's training pairs (WordNet). */
 const TINY =
@@ -403,29 +404,10 @@ describe('the playground UI', () => {
   it('a reload mid-run keeps the run and Resume continues from the saved step', async () => {
     const page = s.page;
     /** The step of the run's record (the page's) and of its checkpoint (the worker's) in IndexedDB. */
-    const stored = () =>
-      page.evaluate(
-        () =>
-          new Promise<{ record: number; checkpoint: number }>((resolve) => {
-            const none = { record: 0, checkpoint: 0 };
-            const open = indexedDB.open('contrastive-playground');
-            open.onerror = () => resolve(none);
-            open.onsuccess = () => {
-              const db = open.result;
-              const tx = db.transaction(['runs', 'checkpoints'], 'readonly');
-              const runs = tx.objectStore('runs').getAll();
-              const ckpts = tx.objectStore('checkpoints').getAll();
-              tx.onerror = () => resolve(none);
-              tx.oncomplete = () => {
-                db.close();
-                resolve({
-                  record: (runs.result[0] as { checkpointStep?: number })?.checkpointStep ?? 0,
-                  checkpoint: (ckpts.result[0] as { step?: number })?.step ?? 0,
-                });
-              };
-            };
-          }),
-      );
+    const stored = async () => {
+      const r = await storedRun(page);
+      return { record: r.checkpointStep, checkpoint: r.checkpoint };
+    };
     // No evaluation set: the held-out sentences are evaluated, quickly, every 5 steps.
     await page.goto(url(`${TINY}&data.eval=null&maxSteps=400&evalEvery=5&checkpointEvery=5`));
     await page.getByTestId('start').click();
@@ -469,14 +451,8 @@ describe('the playground UI', () => {
     const newest = (await stored()).checkpoint;
     expect(newest).toBeGreaterThanOrEqual(saved);
     await screenshot(page, 'ui-09-interrupted');
-    await page.getByTestId('resume').click();
+    const resumedAt = await resume(page);
     await expect.poll(() => status(page), POLL).toBe('running');
-    await expect
-      .poll(async () => (await page.getByTestId('last-log').textContent()) ?? '', POLL)
-      .toMatch(/Resumed from the checkpoint at step \d+/);
-    const resumedAt = Number(
-      /step (\d+)/.exec((await page.getByTestId('last-log').textContent()) ?? '')?.[1],
-    );
     expect(resumedAt).toBe(newest);
     await expect.poll(() => progressStep(page), POLL).toBeGreaterThan(resumedAt + 2);
     await stopRun(page);

@@ -19,6 +19,7 @@ const USAGE = `usage: cplay <command> [flags]
   eval  --model DIR --data PAIRS.tsv [--pooling P] [--max-length N] [--backend B]
   bench [--quick]
   lab [--quick] [--chapters eda,consert,...] --out DIR [--set key=value ...] [--max-steps N] [--backend B]
+  lab --merge DIR,DIR,... --out DIR   (joins finished lab tables into one)
   bench --quality [--quick] [--steps N] [--seeds 0,1] [--recipes R,...] [--encoder PATH] [--eval-pairs N]`;
 
 export async function main(argv: string[]): Promise<number> {

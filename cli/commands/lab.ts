@@ -7,6 +7,7 @@
  * run's table can be read while it goes. `--set` (the page link's dotted keys) applies to every
  * chapter, after its recipe: a Hub encoder swapped in, or tiny settings for a test. A chapter
  * that fails is a row with its error; the others still run (exit code 1 at the end).
+ * `cplay lab --merge DIR,DIR,… --out DIR` joins finished tables (cli/commands/labResults.ts).
  * Memory, per finished chapter: the optimiser state's bytes (its slots, exact) and the peak tensor
  * bytes of one more training step run under tf.profile after the model is exported (not part of
  * the run: its step is neither in metrics.jsonl nor in the row).
@@ -30,12 +31,9 @@ import {
   type MemoryRecord,
   memoryCell,
   optimizerStateBytes,
-  orderingVerdicts,
   type ResultRow,
   type RowStatus,
   resultRow,
-  resultsCsv,
-  resultsMarkdown,
   type StepRecord,
   scoreCell,
 } from '../../src/engine/lab/results.ts';
@@ -45,6 +43,7 @@ import * as tf from '../../src/engine/tf.ts';
 import type { TrainEvent } from '../../src/engine/train/events.ts';
 import { Trainer } from '../../src/engine/train/trainer.ts';
 import { parseFlags } from '../args.ts';
+import { mergeLab, writeResults } from './labResults.ts';
 
 const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'webgl'];
 
@@ -74,8 +73,16 @@ export async function runLab(argv: string[]): Promise<number> {
     set: 'list',
     'max-steps': 'string',
     backend: 'string',
+    merge: 'string',
   });
   const outDir = resolve(flags.string('out', true));
+  const merge = flags.string('merge', false);
+  if (merge !== undefined) {
+    for (const f of ['quick', 'chapters', 'set', 'max-steps', 'backend'] as const)
+      if (argv.some((a) => a === `--${f}` || a.startsWith(`--${f}=`)))
+        throw new UserError(`--merge reads finished tables and trains nothing: drop --${f}.`);
+    return await mergeLab(merge, outDir);
+  }
   const backend = flags.string('backend', false);
   if (backend && !BACKENDS.includes(backend))
     throw new UserError(`--backend ${backend} is not one of ${BACKENDS.join(', ')}.`);
@@ -91,19 +98,7 @@ export async function runLab(argv: string[]): Promise<number> {
   await mkdir(outDir, { recursive: true });
   const rows: ResultRow[] = [];
   const setting = `${length}${maxSteps !== undefined ? `, --max-steps ${maxSteps}` : ''}${sets.length ? `, --set ${sets.join(' ')}` : ''}`;
-  const save = async () => {
-    const json = {
-      version: 1,
-      length,
-      createdAt: new Date().toISOString(),
-      overrides: sets,
-      rows,
-      orderings: orderingVerdicts(rows),
-    };
-    await writeFile(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
-    await writeFile(join(outDir, 'results.md'), resultsMarkdown(rows, { setting }));
-    await writeFile(join(outDir, 'results.csv'), resultsCsv(rows));
-  };
+  const save = () => writeResults(outDir, length, sets, rows, setting);
 
   let failures = 0;
   for (const [i, { chapter, config }] of plan.entries()) {

@@ -163,6 +163,73 @@ describe('cplay lab', () => {
     );
   });
 
+  it('--merge joins the two tables above into one, in the journey order, orderings recomputed', async () => {
+    // Reads what the first two tests wrote (quick: simcse-unsup, dropout-0, ce; memory:
+    // gradcache, adafactor); nothing is trained here.
+    const dir = join(out, 'merged');
+    const read = (d: string) =>
+      JSON.parse(readFileSync(join(d, 'results.json'), 'utf8')) as {
+        length: string;
+        overrides: string[];
+        rows: ResultRow[];
+        orderings: { ordering: { better: string; worse: string } }[];
+      };
+    const { value: code, stderr } = await quiet(() =>
+      main([
+        'lab',
+        '--merge',
+        `${join(out, 'memory')},${join(out, 'quick', 'results.json')}`,
+        '--out',
+        dir,
+      ]),
+    );
+    expect(code, stderr).toBe(0);
+    const merged = read(dir);
+    const parts = [...read(join(out, 'quick')).rows, ...read(join(out, 'memory')).rows];
+    expect(merged.length).toBe('quick');
+    expect(merged.rows.map((r) => r.chapter)).toEqual([
+      'simcse-unsup',
+      'dropout-0',
+      'ce',
+      'gradcache',
+      'adafactor',
+    ]);
+    // Each row is the part's own row, unchanged.
+    for (const r of merged.rows) expect(r).toEqual(parts.find((p) => p.chapter === r.chapter));
+    expect(merged.orderings.map((o) => `${o.ordering.better}>${o.ordering.worse}`)).toEqual([
+      'simcse-unsup>dropout-0',
+    ]);
+    expect(merged.overrides).toContain('gradCache.chunkSize=4');
+    const md = readFileSync(join(dir, 'results.md'), 'utf8');
+    expect(md).toMatch(
+      /^Setting: quick, merged from .*memory[/\\]results\.json \(gradcache, adafactor; --set /,
+    );
+    expect(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(6);
+    // The same table twice: every chapter would appear twice.
+    const twice = await quiet(() =>
+      main([
+        'lab',
+        '--merge',
+        `${join(out, 'quick')},${join(out, 'quick')}`,
+        '--out',
+        join(out, 'm2'),
+      ]),
+    );
+    expect(twice.value).toBe(1);
+    expect(twice.stderr).toMatch(/^cplay lab: chapter simcse-unsup is in both /);
+    const training = await quiet(() =>
+      main(['lab', '--merge', join(out, 'quick'), '--chapters', 'eda', '--out', join(out, 'm3')]),
+    );
+    expect(training.stderr).toMatch(
+      /--merge reads finished tables and trains nothing: drop --chapters/,
+    );
+    const missing = await quiet(() =>
+      main(['lab', '--merge', join(out, 'nowhere'), '--out', join(out, 'm4')]),
+    );
+    expect(missing.stderr).toMatch(/--merge: .*nowhere does not exist/);
+    expect(existsSync(join(out, 'm2'))).toBe(false);
+  });
+
   it('records a failing chapter as a row with its error and still runs the rest (exit 1)', async () => {
     const dir = join(out, 'fail');
     const { value: code } = await quiet(() =>

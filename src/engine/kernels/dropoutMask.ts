@@ -17,12 +17,14 @@
  *   stored. Its gradient is the same kernel on dy (same seed, same mask).
  * - `CplayDropoutMask` (shape → the 0/1 keep mask, float32): what a probe sees (tests, wiring).
  *
- * Registered for cpu and wasm here (JS loops over the backend's memory) and for webgpu in
+ * Registered for cpu (a JS loop) and wasm here (SIMD in the own module, wasmKernels.c, where it
+ * instantiates; else the JS loop over the backend's heap) and for webgpu in
  * webgpuDropoutMask.ts (a WGSL program run through the backend's own runWebGPUProgram; nothing is
  * imported from tfjs-backend-webgpu, so Node is unaffected). On any other backend (WebGL) the op
  * builds the same multiplier in JS and multiplies, so every backend gives the same mask.
  */
 import * as tf from '../tf.ts';
+import { wasmHashDropout } from './wasmKernels.ts';
 import { registerWebgpuDropout } from './webgpuDropoutMask.ts';
 
 export const DROPOUT_KERNEL = 'CplayDropout';
@@ -115,8 +117,11 @@ function wasmDropout({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
   const { seed, rate } = attrs as unknown as DropoutAttrs;
   const b = backend as unknown as WasmBackendLike;
   const out = b.makeOutput([...x.shape], 'float32');
-  // Views after makeOutput: allocating may grow (and so move) the WASM heap.
-  fill(b.typedArrayFromHeap(out), dropoutKeys(seed, rate), b.typedArrayFromHeap(x));
+  const keys = dropoutKeys(seed, rate);
+  // SIMD in the own module (wasmKernels.c), else the same bits from the JS loop. Views after
+  // makeOutput: allocating may grow (and so move) the WASM heap.
+  if (!wasmHashDropout(backend, x, out, keys))
+    fill(b.typedArrayFromHeap(out), keys, b.typedArrayFromHeap(x));
   return out;
 }
 
@@ -124,7 +129,8 @@ function wasmMask({ backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorIn
   const { seed, rate, shape } = attrs as unknown as MaskAttrs;
   const b = backend as unknown as WasmBackendLike;
   const out = b.makeOutput([...shape], 'float32');
-  fill(b.typedArrayFromHeap(out), dropoutKeys(seed, rate));
+  const keys = dropoutKeys(seed, rate);
+  if (!wasmHashDropout(backend, null, out, keys)) fill(b.typedArrayFromHeap(out), keys);
   return out;
 }
 

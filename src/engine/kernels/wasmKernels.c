@@ -258,3 +258,42 @@ static inline f4 erf4(f4 x) {
   }
 UNARY(exp_f32, exp4)
 UNARY(erf_f32, erf4)
+
+/*
+ * Dropout by a counter-based hash (dropoutMask.ts has the definition and the JS reference):
+ *   bits(i) = mix32(mix32(i ^ k0) + k1), keep(i) = bits(i) >= t (unsigned),
+ * mix32 = Wellons' lowbias32. u32 multiplies keep their low 32 bits, as Math.imul does.
+ * dropout_apply: out[i] = x[i] * (keep ? scale : 0)  (x * +0, as the JS: -0 for negative x)
+ * dropout_mask:  out[i] = keep ? 1 : 0
+ */
+static inline v128_t mix4(v128_t x) {
+  x = wasm_v128_xor(x, wasm_u32x4_shr(x, 16));
+  x = wasm_i32x4_mul(x, wasm_i32x4_splat(0x7feb352d));
+  x = wasm_v128_xor(x, wasm_u32x4_shr(x, 15));
+  x = wasm_i32x4_mul(x, wasm_i32x4_splat((int)0x846ca68bu));
+  return wasm_v128_xor(x, wasm_u32x4_shr(x, 16));
+}
+
+/* All-ones lanes where element i0 + lane is kept. */
+static inline v128_t keep4(unsigned i0, unsigned k0, unsigned k1, unsigned t) {
+  v128_t i = wasm_i32x4_add(wasm_i32x4_splat((int)i0), wasm_i32x4_make(0, 1, 2, 3));
+  v128_t bits = mix4(wasm_i32x4_add(mix4(wasm_v128_xor(i, wasm_i32x4_splat((int)k0))),
+                                    wasm_i32x4_splat((int)k1)));
+  return wasm_u32x4_ge(bits, wasm_i32x4_splat((int)t));
+}
+
+EXPORT(dropout_apply)(const float *x, float *out, int n, unsigned k0, unsigned k1, unsigned t,
+                      float scale) {
+  const v128_t s = SPLAT(scale);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) ST(out + i, MUL(LD(x + i), wasm_v128_and(keep4(i, k0, k1, t), s)));
+  for (; i < n; i++)
+    out[i] = x[i] * wasm_f32x4_extract_lane(wasm_v128_and(keep4(i, k0, k1, t), s), 0);
+}
+
+EXPORT(dropout_mask)(float *out, int n, unsigned k0, unsigned k1, unsigned t) {
+  const v128_t one = SPLAT(1.f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) ST(out + i, wasm_v128_and(keep4(i, k0, k1, t), one));
+  for (; i < n; i++) out[i] = wasm_f32x4_extract_lane(wasm_v128_and(keep4(i, k0, k1, t), one), 0);
+}

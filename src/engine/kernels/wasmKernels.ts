@@ -12,6 +12,7 @@
  *   CplayHeadsPV     out[n,i,h·dh+d] = alpha·Σ_j P'[n,h,i,j]·v[n,j,h·dh+d], P' = p or pᵀ per head
  *                    (the heads merged in place: no merge transpose)              → [B, Lo, H]
  *   CplayTranspose2D xᵀ, optionally with a row of ones appended (denseMatMul's [xᵀ; 1])
+ *   (and the hash dropout's body for dropoutMask.ts's CplayDropout / CplayDropoutMask on wasm)
  *
  * With them, faster bodies for the stock Identity, GatherV2, Exp and Erf (wasmOverrides.ts).
  *
@@ -65,6 +66,16 @@ interface KernelExports {
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
   exp_f32(x: number, out: number, n: number): void;
   erf_f32(x: number, out: number, n: number): void;
+  dropout_apply(
+    x: number,
+    out: number,
+    n: number,
+    k0: number,
+    k1: number,
+    threshold: number,
+    scale: number,
+  ): void;
+  dropout_mask(out: number, n: number, k0: number, k1: number, threshold: number): void;
 }
 
 interface Instance {
@@ -164,6 +175,35 @@ const overrideHost: OverrideHost = {
     return out;
   },
 };
+
+/** The hash dropout's keys (dropoutMask.ts's DropoutKeys). */
+export interface HashDropoutKeys {
+  k0: number;
+  k1: number;
+  threshold: number;
+  scale: number;
+}
+
+/**
+ * The hash dropout on the wasm backend's heap in SIMD: out = x · keep · scale, or the 0/1 keep
+ * mask when x is null. Returns false (and writes nothing) where the own module cannot run, so
+ * the caller keeps its JS loop; both give the same bits.
+ */
+export function wasmHashDropout(
+  backend: unknown,
+  x: tf.TensorInfo | null,
+  out: tf.TensorInfo,
+  keys: HashDropoutKeys,
+): boolean {
+  if (!enabled || instanceFor(backend as object) === null) return false;
+  const { k, ptr } = setup(backend);
+  const n = out.shape.reduce((p, d) => p * d, 1);
+  // u32 keys as the i32 bit patterns the module's unsigned parameters receive.
+  if (x)
+    k.dropout_apply(ptr(x), ptr(out), n, keys.k0 | 0, keys.k1 | 0, keys.threshold | 0, keys.scale);
+  else k.dropout_mask(ptr(out), n, keys.k0 | 0, keys.k1 | 0, keys.threshold | 0);
+  return true;
+}
 
 const headDims = (shape: number[], heads: number) => {
   const H = shape[2]!;

@@ -19,6 +19,10 @@ import {
   dropoutMaskValues,
   mix32,
 } from '../../../src/engine/kernels/dropoutMask.ts';
+import {
+  setWasmKernelsEnabled,
+  wasmKernelsReady,
+} from '../../../src/engine/kernels/wasmKernels.ts';
 import { dropout } from '../../../src/engine/model/layers.ts';
 import * as tf from '../../../src/engine/tf.ts';
 import { useNodeWasmBackend } from '../../helpers/backends.ts';
@@ -235,5 +239,41 @@ describe('cpu and wasm draw bit-identical masks, outputs and gradients', () => {
     // And dropout really happened: about 10% zeros.
     const zeros = cpu.mask.filter((v) => v === 0).length;
     expectBinomial(zeros, cpu.mask.length, 0.1, 'dropped');
+  });
+
+  it('on wasm the SIMD body (the own module) and the JS loop agree bit for bit, tails included', () => {
+    // Sizes that leave 1–3 elements after the 4-lane loop, rates near both ends, negative and
+    // non-finite inputs (x · 0 keeps JS's -0 and NaN).
+    expect(wasmKernelsReady()).toBe(true);
+    const cases: [number[], number, number][] = [
+      [[7, 13], 0.5, 1],
+      [[1, 3], 0.1, 2],
+      [[130], 0.9, 0xffffffff],
+      [[2, 2, 5], 0.01, 77],
+    ];
+    const both = (shape: number[], rate: number, seed: number) => {
+      const n = shape.reduce((a, d) => a * d, 1);
+      const vals = Float32Array.from({ length: n }, (_, i) =>
+        i === 1 ? Number.NaN : i === 2 ? -Infinity : (i % 7) - 3.5,
+      );
+      const x = tf.tensor(vals, shape);
+      const y = dropoutApply(x, rate, seed);
+      const m = dropoutMask(shape, rate, seed);
+      const out = { y: Array.from(y.dataSync()), m: Array.from(m.dataSync()) };
+      tf.dispose([x, y, m]);
+      return out;
+    };
+    for (const [shape, rate, seed] of cases) {
+      const simd = both(shape, rate, seed);
+      setWasmKernelsEnabled(false);
+      try {
+        const js = both(shape, rate, seed);
+        // toEqual tells -0 from 0 and NaN from numbers: bit for bit, as Object.is.
+        expect(simd, `[${shape}] p=${rate} seed ${seed}`).toEqual(js);
+      } finally {
+        setWasmKernelsEnabled(true);
+      }
+      expect(simd.m).toEqual(Array.from(dropoutMaskValues(shape, rate, seed)));
+    }
   });
 });

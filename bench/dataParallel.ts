@@ -4,17 +4,21 @@
  * step's time goes (compute, waiting, copying weights and gradients, summing, the update).
  *
  *   npx tsx bench/dataParallel.ts [--workers 1,2] [--shape tiny|mini] [--backend wasm|cpu]
- *                                 [--warmup N] [--steps N]
+ *                                 [--warmup N] [--steps N] [--no-ceiling]
  *
  * Prints one JSON object (per K: step ms median, sentences/s, the breakdown) and the measured
- * model T(K) = serial + compute/K + communication(K) evaluated at K = 1…8. Not part of
+ * model T(K) = serial + compute/K + communication(K) evaluated at K = 1…8, and the machine's
+ * ceiling: K independent one-worker processes timed at once against one alone (what any K-way
+ * split could reach here, with nothing shared). Not part of
  * `npm test`; docs/benchmarks.md ("Data-parallel scaling") says how to read it.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseFlags } from '../cli/args.ts';
 import { installNodeAssetLoader } from '../src/engine/node/assets.ts';
 import { folderSource } from '../src/engine/node/folderSource.ts';
@@ -42,6 +46,8 @@ export interface ScalingOptions {
   warmup: number;
   steps: number;
   log?: (m: string) => void;
+  /** Also time K independent one-worker processes at once (default true). */
+  ceiling?: boolean;
 }
 
 export interface ScalingResult {
@@ -56,6 +62,22 @@ export interface ScalingResult {
   results: Measured[];
   /** T(K) = serial + compute/K + copies + reduce(K), fitted on the measured K = 1 and K > 1. */
   model: Record<string, unknown> | null;
+  /**
+   * What the machine allows: K independent one-worker runs (separate processes, nothing shared,
+   * nothing exchanged) timed at once, against one alone. Their summed throughput over one run's
+   * is the most any K-way data-parallel step can reach here (absent when not measured).
+   */
+  ceiling?: Ceiling[];
+}
+
+export interface Ceiling {
+  processes: number;
+  /** Median step of each process while all ran at once, ms. */
+  stepMs: number[];
+  /** The one-process step, measured the same way just before, ms. */
+  aloneMs: number;
+  /** Σ throughput of the K processes ÷ one process alone. */
+  speedup: number;
 }
 
 /** The bench's step on K = 1, 2, … replicas (each K a fresh Trainer), and the scaling model. */
@@ -163,7 +185,24 @@ export async function measureDataParallel(o: ScalingOptions): Promise<ScalingRes
       ),
     };
   }
+  const ceiling: Ceiling[] = [];
+  const most = Math.max(...o.workers);
+  if (o.ceiling !== false && most > 1) {
+    const alone = await independentRuns(1, o);
+    const together = await independentRuns(most, o);
+    const c: Ceiling = {
+      processes: most,
+      stepMs: together,
+      aloneMs: alone[0]!,
+      speedup: together.reduce((a, t) => a + alone[0]! / t, 0),
+    };
+    log(
+      `ceiling: ${most} independent runs at once: ${together.map((t) => t.toFixed(0)).join(', ')} ms/step vs ${alone[0]!.toFixed(0)} alone → ${c.speedup.toFixed(2)}× the throughput`,
+    );
+    ceiling.push(c);
+  }
   return {
+    ceiling,
     shape: shape.name,
     backend,
     parameters,
@@ -177,6 +216,82 @@ export async function measureDataParallel(o: ScalingOptions): Promise<ScalingRes
   };
 }
 
+/**
+ * K copies of this script in `--independent` mode, each a one-worker Trainer in its own process:
+ * each warms up, says "ready", and waits; when all are ready they are told "go" together and
+ * time their steps. Returns each one's median step, ms.
+ */
+async function independentRuns(K: number, o: ScalingOptions): Promise<number[]> {
+  const here = fileURLToPath(import.meta.url);
+  const args = [
+    '--import',
+    'tsx',
+    here,
+    '--independent',
+    '--shape',
+    o.shape.name,
+    '--backend',
+    o.backend,
+    '--warmup',
+    String(o.warmup),
+    '--steps',
+    String(o.steps),
+  ];
+  const kids = Array.from({ length: K }, () =>
+    spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] }),
+  );
+  const lines = kids.map((k) => createInterface({ input: k.stdout! }));
+  const next = (i: number) =>
+    new Promise<string>((res, rej) => {
+      lines[i]!.once('line', res);
+      kids[i]!.once('exit', (code) => rej(new Error(`independent run ${i + 1} exited (${code})`)));
+    });
+  try {
+    const ready = await Promise.all(kids.map((_, i) => next(i)));
+    if (ready.some((l) => l !== 'ready')) throw new Error(`independent runs said ${ready}`);
+    const results = kids.map((_, i) => next(i));
+    for (const k of kids) k.stdin!.write('go\n');
+    return (await Promise.all(results)).map((l) => (JSON.parse(l) as { stepMs: number }).stepMs);
+  } finally {
+    for (const k of kids) k.kill();
+  }
+}
+
+/** The child of independentRuns: one-worker steps after "go" on stdin. */
+async function independentChild(o: ScalingOptions): Promise<void> {
+  installNodeAssetLoader();
+  const require = createRequire(import.meta.url);
+  const wasmPaths = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
+  const modelFolder = await ensureModelFolder(o.shape);
+  const config = {
+    ...benchExperiment(o.backend, { model: modelFolder, train: TRAIN_FILE }),
+    workers: 1,
+  };
+  const trainer = await Trainer.create(config, {
+    emit: () => {},
+    runId: 'dp-independent',
+    backendOptions: { wasmPaths },
+    io: {
+      openFile: async (p: string) => new Uint8Array(readFileSync(p)),
+      openModel: (p: string) => folderSource(p),
+    },
+  });
+  for (let i = 0; i < o.warmup; i++) await trainer.trainStep();
+  const input = createInterface({ input: process.stdin });
+  const go = new Promise<void>((res) => input.once('line', () => res()));
+  process.stdout.write('ready\n');
+  await go;
+  const ms: number[] = [];
+  for (let i = 0; i < o.steps; i++) {
+    const t0 = performance.now();
+    await trainer.trainStep();
+    ms.push(performance.now() - t0);
+  }
+  process.stdout.write(`${JSON.stringify({ stepMs: median(ms) })}\n`);
+  trainer.dispose();
+  input.close();
+}
+
 // `npx tsx bench/dataParallel.ts …` prints the JSON; `npm run bench` (full) calls measureDataParallel.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const flags = parseFlags(process.argv.slice(2), {
@@ -185,13 +300,21 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     backend: 'string',
     warmup: 'string',
     steps: 'string',
+    independent: 'boolean',
+    'no-ceiling': 'boolean',
   });
-  const result = await measureDataParallel({
+  const opts = {
     workers: (flags.string('workers', false) ?? '1,2').split(',').map(Number),
     shape: SHAPES[(flags.string('shape', false) ?? 'tiny') as Shape['name']],
     backend: (flags.string('backend', false) ?? 'wasm') as 'wasm' | 'cpu',
     warmup: flags.number('warmup') ?? 2,
     steps: flags.number('steps') ?? 5,
-  });
+    ceiling: !flags.boolean('no-ceiling'),
+  };
+  if (flags.boolean('independent')) {
+    await independentChild(opts);
+    process.exit(0);
+  }
+  const result = await measureDataParallel(opts);
   console.log(JSON.stringify(result, null, 2));
 }

@@ -39,6 +39,13 @@ function ratioRow(run: RunRecord, host: 'node' | 'browser', shape: string, goal:
   };
 }
 
+/** The machine's own bound on K-way scaling (dataParallel.ts, `ceiling`), for the K = 2 row. */
+function ceilingNote(s: ScalingResult): string {
+  const c = s.ceiling?.find((x) => x.processes === 2);
+  if (!c) return '';
+  return `; the machine's ceiling, 2 independent one-worker processes at once: ${c.speedup.toFixed(2)}× (${c.stepMs.map((t) => Math.round(t)).join(' and ')} ms/step vs ${Math.round(c.aloneMs)} alone)`;
+}
+
 export function targetRows(run: RunRecord & TargetsRecord): TargetRow[] {
   const rows: TargetRow[] = [];
   const shapes = new Set(run.cases.map((c) => c.shape));
@@ -68,7 +75,8 @@ export function targetRows(run: RunRecord & TargetsRecord): TargetRow[] {
           : `${speedup.toFixed(2)}× (${Math.round(one!.stepMs)} → ${Math.round(two!.stepMs)} ms/step; load ${s.load1.toFixed(1)} on ${s.cores} cores)` +
             (predicted['8']
               ? `; the fitted model gives ${predicted['8'].speedup.toFixed(1)}× at K = 8`
-              : ''),
+              : '') +
+            ceilingNote(s),
       met: speedup === undefined ? null : speedup >= 1.6,
     });
   }

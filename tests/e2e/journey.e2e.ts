@@ -212,6 +212,19 @@ describe('the journey lab', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('the encoder field refuses what is not a Hub id, in words, and queues nothing', async () => {
+    const page = s.page;
+    await page.goto(`${inject('baseUrl')}?${QUERY}#seed=0`);
+    await openJourney(page);
+    await page.getByTestId('lab-encoder').fill('a/b/c');
+    await page.getByTestId('lab-run-all').click();
+    await expect
+      .poll(() => page.getByTestId('lab-error').textContent(), POLL)
+      .toMatch(/^Encoder: "a\/b\/c" is not a Hub model id; give owner\/name/);
+    expect(await page.getByTestId('lab-status').textContent()).toBe('Nothing queued.');
+    expect((await runNames(page)).filter((n) => n.startsWith('Journey: '))).toHaveLength(0);
+  });
+
   it('Cancel stops the running chapter and starts nothing else', async () => {
     const page = s.page;
     await page.goto(

@@ -1,24 +1,30 @@
 import { useMemo, useState } from 'react';
-import { CHAPTERS, type Chapter, type LabLength, METRIC_LABEL } from '../../engine/lab/chapters.ts';
+import {
+  CHAPTERS,
+  type Chapter,
+  type LabLength,
+  METRIC_LABEL,
+  PRETRAINED_ENCODER,
+} from '../../engine/lab/chapters.ts';
 import { formatSeconds, paperValue } from '../../engine/lab/results.ts';
 import { useClient } from '../clientContext.ts';
 import { useRunStore } from '../state/runStore.ts';
 import { useLabDriver } from './driver.ts';
 import './journey.css';
-import { labOverrides, pageChapterConfig } from './labConfig.ts';
+import { journeyEncoder, labOverrides, pageChapterConfig } from './labConfig.ts';
 import { newItemKey, useLabStore } from './labStore.ts';
 import type { QueueItem } from './queue.ts';
 import { ResultsTable } from './ResultsTable.tsx';
 import { estimateSecondsLeft, journeyRows } from './rows.ts';
 import { SweepPanel } from './SweepPanel.tsx';
 
-function chapterItem(chapter: Chapter, length: LabLength): QueueItem {
+function chapterItem(chapter: Chapter, length: LabLength, encoder: string | null): QueueItem {
   return {
     key: newItemKey(),
     chapter: chapter.id,
     length,
     name: `Journey: ${chapter.title}${length === 'full' ? ' (full)' : ''}`,
-    config: pageChapterConfig(chapter, length),
+    config: pageChapterConfig(chapter, length, labOverrides(), encoder),
     state: 'waiting',
     starts: 0,
   };
@@ -36,6 +42,7 @@ export function JourneyPanel() {
   const runs = useRunStore((s) => s.runs);
   const [length, setLength] = useState<LabLength>('quick');
   const [error, setError] = useState<string | null>(null);
+  const [encoderText, setEncoderText] = useState('');
   const rows = useMemo(() => journeyRows(items, runs), [items, runs]);
   const left = useMemo(() => estimateSecondsLeft(items, runs), [items, runs]);
   // The table's setting: the lengths its chapters ran at (the radio may have moved since).
@@ -47,7 +54,8 @@ export function JourneyPanel() {
 
   const enqueue = (chapters: readonly Chapter[]) => {
     try {
-      useLabStore.getState().enqueue(chapters.map((c) => chapterItem(c, length)));
+      const encoder = journeyEncoder(encoderText);
+      useLabStore.getState().enqueue(chapters.map((c) => chapterItem(c, length, encoder)));
       setError(null);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -74,6 +82,23 @@ export function JourneyPanel() {
             Every chapter here runs with the link’s overrides: {overrides.join(', ')}.
           </p>
         )}
+        <label className="small lab-encoder">
+          Encoder for the pre-trained chapters{' '}
+          <input
+            type="text"
+            data-testid="lab-encoder"
+            placeholder={PRETRAINED_ENCODER}
+            value={encoderText}
+            spellCheck={false}
+            onChange={(e) => setEncoderText(e.target.value)}
+          />
+          <span className="muted">
+            {' '}
+            empty: the built-in {PRETRAINED_ENCODER} (offline); or a Hub id such as
+            prajjwal1/bert-tiny or sentence-transformers/all-MiniLM-L6-v2 (needs the Hub). The
+            wordnet chapter always starts from random init.
+          </span>
+        </label>
         <div className="row buttons">
           <label className="small">
             <input

@@ -15,7 +15,7 @@ import {
   type LabLength,
   PRETRAINED_ENCODER,
 } from '../../engine/lab/chapters.ts';
-import { parseHubSource } from '../../engine/train/encoderSetup.ts';
+import { parseHubSource } from '../../engine/train/hubSource.ts';
 
 export function labOverrides(search = globalThis.location?.search ?? ''): string[] {
   return new URLSearchParams(search).getAll('labSet');

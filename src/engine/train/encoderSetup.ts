@@ -43,19 +43,9 @@ export interface ModelIO {
   onWarning?: (message: string) => void;
 }
 
-/** 'hf:<id>[@rev]' → { id, revision } */
-export function parseHubSource(source: string): { id: string; revision: string } {
-  const body = source.slice(3);
-  const at = body.lastIndexOf('@');
-  const id = at > 0 ? body.slice(0, at) : body;
-  const revision = at > 0 ? body.slice(at + 1) : 'main';
-  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id)) {
-    throw new UserError(
-      `encoder.source: "${source}" is not a Hub model id (expected hf:<owner>/<name>[@revision]).`,
-    );
-  }
-  return { id, revision };
-}
+export { parseHubSource } from './hubSource.ts';
+
+import { parseHubSource } from './hubSource.ts';
 
 /** The files of a non-random encoder source (built-in folder, Hub id, URL, or the host's own). */
 export async function openSource(source: string, io: ModelIO): Promise<FileSource> {

@@ -19,7 +19,8 @@ import { PAPER_ORDERINGS, type PaperOrdering } from './orderings.ts';
 export type StepRecord = Pick<StepEvent, 'step' | 'loss'> & Partial<Pick<StepEvent, 'elapsedMs'>>;
 export type EvalRecord = Omit<EvalEvent, 'type' | 'cosine' | 'projection'>;
 
-export type RowStatus = 'finished' | 'stopped' | 'failed' | 'running' | 'waiting';
+export const ROW_STATUSES = ['finished', 'stopped', 'failed', 'running', 'waiting'] as const;
+export type RowStatus = (typeof ROW_STATUSES)[number];
 
 export interface ResultRow {
   chapter: ChapterId;

@@ -7,7 +7,7 @@
  */
 import { UserError } from '../errors.ts';
 import { CHAPTER_IDS, type ChapterId, type LabLength } from './chapters.ts';
-import type { ResultRow, RowStatus } from './results.ts';
+import { type ResultRow, ROW_STATUSES, type RowStatus } from './results.ts';
 
 export interface LabResultsFile {
   version: 1;
@@ -17,7 +17,6 @@ export interface LabResultsFile {
   rows: ResultRow[];
 }
 
-const STATUSES: readonly RowStatus[] = ['finished', 'stopped', 'failed', 'running', 'waiting'];
 const NUMBER_OR_NULL = [
   'start',
   'end',
@@ -60,7 +59,7 @@ function checkRow(v: unknown, where: string): ResultRow {
   }
   if (typeof v.steps !== 'number' || !Number.isInteger(v.steps) || v.steps < 0)
     throw bad('steps', 'a whole number of at least 0');
-  if (!STATUSES.includes(v.status as RowStatus)) throw bad('status', STATUSES.join(' | '));
+  if (!ROW_STATUSES.includes(v.status as RowStatus)) throw bad('status', ROW_STATUSES.join(' | '));
   if (v.error !== undefined && typeof v.error !== 'string') throw bad('error', 'text');
   const row = { ...v } as unknown as ResultRow;
   row.optimizerBytes ??= null;

@@ -297,3 +297,77 @@ EXPORT(dropout_mask)(float *out, int n, unsigned k0, unsigned k1, unsigned t) {
   for (; i + 4 <= n; i += 4) ST(out + i, wasm_v128_and(keep4(i, k0, k1, t), one));
   for (; i < n; i++) out[i] = wasm_f32x4_extract_lane(wasm_v128_and(keep4(i, k0, k1, t), one), 0);
 }
+
+/*
+ * One Adam / AdamW update of a parameter in one pass (optim/adam.ts has the rule; this is its
+ * tf-op sequence fused, operation for operation in the same float32 order, so both give the same
+ * bits):
+ *   g  = g·gscale                     (gradient clipping's coefficient; 1 = none)
+ *   g  = g + p·l2                     (Adam's L2 decay; only when l2 ≠ 0)
+ *   pp = p·decay                      (AdamW's decoupled decay; only when hasDecay)
+ *   m' = m·b1 + g·omb1
+ *   v' = v·b2 + (g·g)·omb2
+ *   p' = pp − (m' / (√v' / sqrtBc2 + eps))·stepSize
+ * p, g, m, v are read; po, mo, vo written (they may not alias the inputs).
+ */
+static inline void adam4(const float *p, const float *g, const float *m, const float *v, float *po,
+                         float *mo, float *vo, f4 gs, int useL2, f4 l2, int hasDecay, f4 decay,
+                         f4 b1, f4 omb1, f4 b2, f4 omb2, f4 sbc2, f4 eps, f4 ss) {
+  f4 pv = LD(p);
+  f4 gv = MUL(LD(g), gs);
+  if (useL2) gv = ADD(gv, MUL(pv, l2));
+  f4 pp = hasDecay ? MUL(pv, decay) : pv;
+  f4 mn = ADD(MUL(LD(m), b1), MUL(gv, omb1));
+  f4 vn = ADD(MUL(LD(v), b2), MUL(MUL(gv, gv), omb2));
+  f4 den = ADD(wasm_f32x4_div(wasm_f32x4_sqrt(vn), sbc2), eps);
+  ST(mo, mn);
+  ST(vo, vn);
+  ST(po, wasm_f32x4_sub(pp, MUL(wasm_f32x4_div(mn, den), ss)));
+}
+
+EXPORT(adam_update)(const float *p, const float *g, const float *m, const float *v, float *po,
+                    float *mo, float *vo, int n, float gscale, float l2, int hasDecay, float decay,
+                    float b1, float omb1, float b2, float omb2, float sqrtBc2, float eps,
+                    float stepSize) {
+  const f4 gs = SPLAT(gscale), l2v = SPLAT(l2), dv = SPLAT(decay), b1v = SPLAT(b1);
+  const f4 o1 = SPLAT(omb1), b2v = SPLAT(b2), o2 = SPLAT(omb2), sb = SPLAT(sqrtBc2);
+  const f4 ev = SPLAT(eps), ss = SPLAT(stepSize);
+  const int useL2 = l2 != 0.f;
+  int i = 0;
+  for (; i + 4 <= n; i += 4)
+    adam4(p + i, g + i, m + i, v + i, po + i, mo + i, vo + i, gs, useL2, l2v, hasDecay, dv, b1v, o1,
+          b2v, o2, sb, ev, ss);
+  /* The tail through the same vector code, one lane at a time (registers, not the stack). */
+  for (; i < n; i++) {
+    f4 pv = SPLAT(p[i]);
+    f4 gv = MUL(SPLAT(g[i]), gs);
+    if (useL2) gv = ADD(gv, MUL(pv, l2v));
+    f4 pp = hasDecay ? MUL(pv, dv) : pv;
+    f4 mn = ADD(MUL(SPLAT(m[i]), b1v), MUL(gv, o1));
+    f4 vn = ADD(MUL(SPLAT(v[i]), b2v), MUL(MUL(gv, gv), o2));
+    f4 den = ADD(wasm_f32x4_div(wasm_f32x4_sqrt(vn), sb), ev);
+    mo[i] = wasm_f32x4_extract_lane(mn, 0);
+    vo[i] = wasm_f32x4_extract_lane(vn, 0);
+    po[i] = wasm_f32x4_extract_lane(wasm_f32x4_sub(pp, MUL(wasm_f32x4_div(mn, den), ss)), 0);
+  }
+}
+
+/*
+ * out[0] = ‖x‖₂, the squares summed in float64 (two f64x2 accumulators per four floats), so the
+ * norm of a 4-million-element gradient keeps float32's precision whatever the order.
+ */
+EXPORT(norm2)(const float *x, float *out, int n) {
+  v128_t lo = wasm_f64x2_splat(0.0), hi = wasm_f64x2_splat(0.0);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    f4 v = LD(x + i);
+    v128_t a = wasm_f64x2_promote_low_f32x4(v);
+    v128_t b = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+    lo = wasm_f64x2_add(lo, wasm_f64x2_mul(a, a));
+    hi = wasm_f64x2_add(hi, wasm_f64x2_mul(b, b));
+  }
+  v128_t s2 = wasm_f64x2_add(lo, hi);
+  double s = wasm_f64x2_extract_lane(s2, 0) + wasm_f64x2_extract_lane(s2, 1);
+  for (; i < n; i++) s += (double)x[i] * (double)x[i];
+  out[0] = (float)wasm_f64x2_extract_lane(wasm_f64x2_sqrt(wasm_f64x2_splat(s)), 0);
+}

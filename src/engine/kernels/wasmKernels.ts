@@ -13,6 +13,7 @@
  *                    (the heads merged in place: no merge transpose)              → [B, Lo, H]
  *   CplayTranspose2D xᵀ, optionally with a row of ones appended (denseMatMul's [xᵀ; 1])
  *   (and the hash dropout's body for dropoutMask.ts's CplayDropout / CplayDropoutMask on wasm)
+ *   (and the fused Adam/AdamW update and the float64 2-norm for the optimiser: wasmOptimKernels.ts)
  *
  * With them, faster bodies for the stock Identity, GatherV2, Exp and Erf (wasmOverrides.ts).
  *
@@ -76,6 +77,28 @@ interface KernelExports {
     scale: number,
   ): void;
   dropout_mask(out: number, n: number, k0: number, k1: number, threshold: number): void;
+  adam_update(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    po: number,
+    mo: number,
+    vo: number,
+    n: number,
+    gscale: number,
+    l2: number,
+    hasDecay: number,
+    decay: number,
+    b1: number,
+    omb1: number,
+    b2: number,
+    omb2: number,
+    sqrtBc2: number,
+    eps: number,
+    stepSize: number,
+  ): void;
+  norm2(x: number, out: number, n: number): void;
 }
 
 interface Instance {
@@ -148,7 +171,8 @@ export function wasmKernelsReady(): boolean {
   return enabled && tf.getBackend() === 'wasm' && instanceFor(tf.backend()) !== null;
 }
 
-function setup(backend: unknown) {
+/** The backend, our module's exports and tensor pointers, for a kernel body (here and wasmOptimKernels.ts). */
+export function setup(backend: unknown) {
   const b = backend as WasmBackendLike;
   const inst = instanceFor(b);
   if (!inst) throw new Error('the own WASM kernels did not instantiate on this backend');

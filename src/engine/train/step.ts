@@ -27,7 +27,7 @@ import {
 } from './encodeRows.ts';
 import type { EncoderBundle } from './encoderSetup.ts';
 import { fullBatchStep, type GradCacheParts, type GradResult, gradCacheStep } from './gradCache.ts';
-import { clipByGlobalNorm, globalNorm } from './optim/clip.ts';
+import { clipCoefficient, globalNorm } from './optim/clip.ts';
 import type { Optimizer } from './optim/optimizer.ts';
 import type { LossContext, Task, TaskBatch } from './tasks.ts';
 
@@ -293,24 +293,20 @@ export async function applyUpdate(
     const g = raw.grads.get(v.name);
     if (g) grads.set(key, g);
   }
-  const norm = clipNorm ? null : globalNorm(grads);
-  const clipped = clipNorm ? clipByGlobalNorm(grads, clipNorm) : null;
-  const gradNorm = clipped ? clipped.norm : (norm as tf.Scalar);
+  const norm = globalNorm(grads);
   // The step's one read: loss and global gradient norm together. A NaN/Inf anywhere in the
   // gradients makes the norm NaN/Inf, so these two numbers are the whole divergence check.
-  const both = tf.stack([raw.loss, gradNorm]); // [2]
+  const both = tf.stack([raw.loss, norm]); // [2]
+  norm.dispose();
   const read = (await both.data()) as Float32Array;
   both.dispose();
   const loss = read[0]!;
   const normValue = read[1]!;
   const applied = Number.isFinite(loss) && Number.isFinite(normValue);
-  if (applied) optimizer.apply(vars, clipped ? clipped.grads : grads, lr);
+  // Clipping (clip_grad_norm_) as the optimiser's gradient scale: no clipped copies.
+  const scale = clipNorm ? clipCoefficient(normValue, clipNorm) : 1;
+  if (applied) optimizer.apply(vars, grads, lr, scale);
   for (const g of raw.grads.values()) g.dispose();
-  if (clipped) {
-    for (const g of clipped.grads.values()) g.dispose();
-    clipped.norm.dispose();
-  }
-  norm?.dispose();
   raw.loss.dispose();
   return { loss, gradNorm: normValue, applied };
 }

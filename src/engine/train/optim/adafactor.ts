@@ -62,7 +62,9 @@ export class Adafactor extends SlotOptimizer {
     slots: Map<string, tf.Variable>,
     step: number,
     lr: number,
+    gradScale: number,
   ): void {
+    g = this.scaled(g, gradScale);
     const o = this.o;
     // Step size α: a number, or a scalar tensor when scaled by RMS(p).
     const rho = o.relativeStep

@@ -9,6 +9,7 @@
  *   denom = √v / √(1 − β2^t) + eps         (eps added after the bias correction, as torch)
  *   p ← p − (lr / (1 − β1^t))·m / denom
  */
+import { fusedAdamUpdate } from '../../kernels/wasmOptimKernels.ts';
 import * as tf from '../../tf.ts';
 import { SlotOptimizer } from './base.ts';
 
@@ -34,24 +35,43 @@ export class Adam extends SlotOptimizer {
     slots: Map<string, tf.Variable>,
     step: number,
     lr: number,
+    gradScale: number,
   ): void {
     const { beta1, beta2, eps } = this;
     const c = (x: number) => this.constant(x);
     const wd = this.decayFor(name);
-    let p: tf.Tensor = v;
-    let grad = g;
-    if (wd !== 0) {
-      if (this.kind === 'adamw') p = tf.mul(v, c(1 - lr * wd));
-      else grad = tf.add(g, tf.mul(v, c(wd)));
-    }
     const expAvg = slots.get('exp_avg')!;
     const expAvgSq = slots.get('exp_avg_sq')!;
-    const m = tf.add(tf.mul(expAvg, c(beta1)), tf.mul(grad, c(1 - beta1)));
-    const s = tf.add(tf.mul(expAvgSq, c(beta2)), tf.mul(tf.square(grad), c(1 - beta2)));
     const biasCorrection1 = 1 - beta1 ** step;
     const biasCorrection2 = 1 - beta2 ** step;
-    const denom = tf.add(tf.div(tf.sqrt(s), c(Math.sqrt(biasCorrection2))), c(eps));
     const stepSize = lr / biasCorrection1;
+    // PERF (issue 12): on wasm the same operations in one pass (kernels/wasmOptimKernels.ts).
+    const fused = fusedAdamUpdate(v, g, expAvg, expAvgSq, {
+      gradScale,
+      l2: wd !== 0 && this.kind === 'adam' ? wd : 0,
+      decay: wd !== 0 && this.kind === 'adamw' ? 1 - lr * wd : null,
+      beta1,
+      beta2,
+      sqrtBiasCorrection2: Math.sqrt(biasCorrection2),
+      eps,
+      stepSize,
+    });
+    if (fused) {
+      const [p2, m2, s2] = fused;
+      expAvg.assign(m2);
+      expAvgSq.assign(s2);
+      v.assign(p2);
+      return;
+    }
+    let p: tf.Tensor = v;
+    let grad = this.scaled(g, gradScale);
+    if (wd !== 0) {
+      if (this.kind === 'adamw') p = tf.mul(v, c(1 - lr * wd));
+      else grad = tf.add(grad, tf.mul(v, c(wd)));
+    }
+    const m = tf.add(tf.mul(expAvg, c(beta1)), tf.mul(grad, c(1 - beta1)));
+    const s = tf.add(tf.mul(expAvgSq, c(beta2)), tf.mul(tf.square(grad), c(1 - beta2)));
+    const denom = tf.add(tf.div(tf.sqrt(s), c(Math.sqrt(biasCorrection2))), c(eps));
     expAvg.assign(m);
     expAvgSq.assign(s);
     v.assign(tf.sub(p, tf.mul(tf.div(m, denom), c(stepSize))));

@@ -45,7 +45,8 @@ export abstract class SlotOptimizer implements Optimizer {
 
   /**
    * Updates `v` (and its `slots`) with gradient `g`; runs inside tf.tidy. `step` is this variable's
-   * update count including this update (1 on its first update).
+   * update count including this update (1 on its first update); `gradScale` multiplies `g` first
+   * (`scaled` does it with tf ops).
    */
   protected abstract update(
     name: string,
@@ -54,12 +55,23 @@ export abstract class SlotOptimizer implements Optimizer {
     slots: Map<string, tf.Variable>,
     step: number,
     lr: number,
+    gradScale: number,
   ): void;
 
-  apply(vars: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>, lr: number): void {
+  apply(
+    vars: Map<string, tf.Variable>,
+    grads: Map<string, tf.Tensor>,
+    lr: number,
+    gradScale = 1,
+  ): void {
     this.assertLive();
     if (!Number.isFinite(lr) || lr < 0) {
       throw new Error(`${this.kind}.apply: lr must be a finite number ≥ 0, got ${lr}`);
+    }
+    if (!Number.isFinite(gradScale) || gradScale < 0) {
+      throw new Error(
+        `${this.kind}.apply: gradScale must be a finite number ≥ 0, got ${gradScale}`,
+      );
     }
     for (const name of grads.keys()) {
       if (!vars.has(name))
@@ -81,13 +93,18 @@ export abstract class SlotOptimizer implements Optimizer {
       for (const [name, v, g, entry] of work) {
         entry.step += 1;
         const step = entry.step;
-        tf.tidy(() => this.update(name, v, g, entry.slots, step, lr));
+        tf.tidy(() => this.update(name, v, g, entry.slots, step, lr, gradScale));
       }
     } finally {
       for (const c of this.constants.values()) c.dispose();
       this.constants.clear();
     }
     this.applied += 1;
+  }
+
+  /** g · gradScale by tf ops (g itself when the scale is 1). */
+  protected scaled(g: tf.Tensor, gradScale: number): tf.Tensor {
+    return gradScale === 1 ? g : tf.mul(g, this.constant(gradScale));
   }
 
   /**

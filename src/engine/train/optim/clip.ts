@@ -2,6 +2,7 @@
  * Gradient clipping and health checks that never read back from the device: each returns a
  * tensor the trainer reads together with the loss, in one `await`.
  */
+import { fusedNorm2 } from '../../kernels/wasmOptimKernels.ts';
 import * as tf from '../../tf.ts';
 
 type Tensors = Map<string, tf.Tensor> | readonly tf.Tensor[];
@@ -19,7 +20,8 @@ export function globalNorm(grads: Tensors): tf.Scalar {
   const gs = list(grads);
   return tf.tidy(() => {
     if (gs.length === 0) return tf.scalar(0);
-    const norms = gs.map((g) => tf.sqrt(tf.sum(tf.square(g)))); // n × []
+    // PERF (issue 12): on wasm each tensor's norm in one pass, summed in float64.
+    const norms = gs.map((g) => fusedNorm2(g) ?? tf.sqrt(tf.sum(tf.square(g)))); // n × []
     return tf.sqrt(tf.sum(tf.square(tf.stack(norms)))) as tf.Scalar; // []
   });
 }
@@ -46,4 +48,19 @@ export function clipByGlobalNorm(
     return names.map((n) => tf.mul(grads.get(n)!, coef));
   });
   return { grads: new Map(names.map((n, i) => [n, clipped[i]!])), norm };
+}
+
+/**
+ * clip_grad_norm_'s coefficient from the norm read back, in float32 as torch computes it:
+ *   coef = min(1, maxNorm / (norm + 1e-6))
+ * The optimiser multiplies the gradients by it inside its update (Optimizer.apply's gradScale),
+ * so no clipped copy of every gradient is made. A non-finite norm gives a non-finite coefficient.
+ */
+export function clipCoefficient(norm: number, maxNorm: number): number {
+  if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) {
+    throw new Error(`clipCoefficient: maxNorm must be a finite number > 0, got ${maxNorm}`);
+  }
+  const f = Math.fround;
+  const coef = f(f(maxNorm) / f(f(norm) + f(1e-6)));
+  return Number.isNaN(coef) ? coef : Math.min(coef, 1);
 }

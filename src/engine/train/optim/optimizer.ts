@@ -52,9 +52,16 @@ export interface Optimizer {
    * One update of every variable in `vars` that has a gradient in `grads` (same keys; a gradient
    * for a name not in `vars` is an error, a variable with no gradient is left alone). `lr` is this
    * step's learning rate from the schedule (schedule.ts). Disposes nothing it doesn't own: the
-   * caller still owns and disposes `grads`. Reads nothing back from the device.
+   * caller still owns and disposes `grads`. Reads nothing back from the device. `gradScale`
+   * multiplies every gradient first (gradient clipping's coefficient, clip.ts `clipCoefficient`;
+   * 1 = none): folded into the update, so no clipped copy of the gradients is made.
    */
-  apply(vars: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>, lr: number): void;
+  apply(
+    vars: Map<string, tf.Variable>,
+    grads: Map<string, tf.Tensor>,
+    lr: number,
+    gradScale?: number,
+  ): void;
   /** Serializable state for checkpoints: step count + every slot as Float32Array with shape. */
   getState(): Promise<OptimizerState>;
   /** Replaces the whole state (disposing the current slots); the next `apply` continues from it. */

@@ -29,7 +29,9 @@ export class Sgd extends SlotOptimizer {
     slots: Map<string, tf.Variable>,
     step: number,
     lr: number,
+    gradScale: number,
   ): void {
+    g = this.scaled(g, gradScale);
     const wd = this.decayFor(name);
     let d = wd !== 0 ? tf.add(g, tf.mul(v, wd)) : g; // same shape as v
     if (this.momentum !== 0) {

@@ -1,6 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../../../src/engine/tf.ts';
-import { clipByGlobalNorm, globalNorm } from '../../../../src/engine/train/optim/clip.ts';
+import {
+  clipByGlobalNorm,
+  clipCoefficient,
+  globalNorm,
+} from '../../../../src/engine/train/optim/clip.ts';
+import { useNodeWasmBackend } from '../../../helpers/backends.ts';
 import { disposeMap, FIX, makeGrads, maxAbsDiff, NAMES } from './fixture.ts';
 
 /**
@@ -67,6 +72,59 @@ describe('clipByGlobalNorm vs torch.nn.utils.clip_grad_norm_', () => {
     }
     expect(tf.memory().numTensors).toBe(base);
     disposeMap(grads);
+  });
+});
+
+/**
+ * The trainer's clipping (step.ts applyUpdate): the norm read back, clipCoefficient from it, the
+ * gradients scaled inside the optimiser's update. g · coef against the same torch fixture and
+ * tolerance, on cpu and on wasm (where globalNorm runs the float64 norm kernel).
+ */
+function clipCases(): void {
+  for (const c of FIX.clip.cases) {
+    it(`maxNorm ${c.maxNorm}: the norm and g · coef`, () => {
+      const grads = makeGrads(FIX.clip.grads);
+      const norm = globalNorm(grads);
+      const value = norm.dataSync()[0]!;
+      expect(Math.abs(value - c.norm)).toBeLessThanOrEqual(TOL);
+      const coef = clipCoefficient(value, c.maxNorm);
+      expect(coef).toBeLessThanOrEqual(1);
+      const got = Object.fromEntries(
+        NAMES.map((n) => [n, Array.from(tf.tidy(() => grads.get(n)!.mul(coef)).dataSync())]),
+      );
+      expect(maxAbsDiff(got, c.clipped)).toBeLessThanOrEqual(TOL);
+      norm.dispose();
+      disposeMap(grads);
+    });
+  }
+}
+
+describe('globalNorm + clipCoefficient vs torch', () => {
+  describe('on cpu', () => {
+    beforeAll(async () => {
+      await tf.setBackend('cpu');
+    });
+    clipCases();
+
+    it('a non-finite norm gives a non-finite coefficient; a bad maxNorm is refused', () => {
+      expect(Number.isNaN(clipCoefficient(Number.NaN, 1))).toBe(true);
+      expect(clipCoefficient(Number.POSITIVE_INFINITY, 1)).toBe(0);
+      expect(clipCoefficient(0, 1)).toBe(1);
+      expect(() => clipCoefficient(1, 0)).toThrow(/maxNorm/);
+      expect(() => clipCoefficient(1, Number.NaN)).toThrow(/maxNorm/);
+    });
+  });
+
+  describe('on wasm (the float64 norm kernel)', () => {
+    let restore: (() => Promise<void>) | null = null;
+    beforeAll(async () => {
+      await tf.setBackend('cpu');
+      restore = await useNodeWasmBackend();
+    });
+    afterAll(async () => {
+      await restore?.();
+    });
+    clipCases();
   });
 });
 

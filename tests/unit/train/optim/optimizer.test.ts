@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUserError } from '../../../../src/engine/errors.ts';
+import { wasmKernelsReady } from '../../../../src/engine/kernels/wasmKernels.ts';
 import * as tf from '../../../../src/engine/tf.ts';
 import { decayMask } from '../../../../src/engine/train/optim/decay.ts';
 import {
@@ -7,6 +8,7 @@ import {
   type OptimizerConfig,
   type OptimizerState,
 } from '../../../../src/engine/train/optim/optimizer.ts';
+import { useNodeWasmBackend } from '../../../helpers/backends.ts';
 import {
   disposeMap,
   FIX,
@@ -140,6 +142,39 @@ describe('optimisers against torch.optim / HF Adafactor (fixtures/optim/optim.js
 
       for (const o of [a, c, d]) o.dispose();
       for (const v of [varsA, varsB, varsD]) disposeVars(v);
+    });
+  }
+});
+
+/**
+ * The same torch fixtures on the wasm backend, where Adam / AdamW run as one fused kernel
+ * (kernels/wasmOptimKernels.ts) and the other optimisers as stock ops: same tolerances.
+ */
+describe('optimisers on wasm (the fused Adam kernel) against the same torch fixtures', () => {
+  let restore: () => Promise<void>;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    restore = await useNodeWasmBackend();
+  });
+  afterAll(async () => {
+    await restore();
+  });
+
+  it('the fused kernel is the path that runs', () => {
+    expect(wasmKernelsReady()).toBe(true);
+  });
+
+  for (const run of FIX.runs) {
+    it(`${run.id} on wasm: parameters after each of 5 updates`, () => {
+      const vars = makeVars();
+      const opt = freshOptimizer(run);
+      for (let k = 0; k < run.after.length; k++) {
+        replay(run, opt, vars, k, k + 1);
+        const err = maxAbsDiff(readVars(vars), run.after[k]!);
+        expect(err, `${run.id} after update ${k + 1}`).toBeLessThanOrEqual(tolFor(run));
+      }
+      opt.dispose();
+      disposeVars(vars);
     });
   }
 });

@@ -17,7 +17,14 @@ import type {
   SharedBuffers,
   VarSlot,
 } from './protocol.ts';
-import { allocateBuffers, Barrier, parameterCount, slotsOf } from './shared.ts';
+import {
+  allocateBuffers,
+  Barrier,
+  parameterCount,
+  rowListCells,
+  slotsOf,
+  sparseSlot,
+} from './shared.ts';
 
 export interface PoolOptions {
   spawn: () => ReplicaPort;
@@ -140,11 +147,16 @@ export class ReplicaPool {
     });
     const t2 = performance.now();
     // The replicas have summed every slot into slot 0 (replica.ts, reduce-scatter).
-    const sum = new Float32Array(this.buffers.grads, 0, parameterCount(this.slots));
+    const P = parameterCount(this.slots);
+    const sum = new Float32Array(this.buffers.grads, 0, P);
+    const table = sparseSlot(this.slots);
     const grads = new Map<string, tf.Tensor>();
     this.slots.forEach((slot, i) => {
       if (!done.some((d) => d.present[i])) return; // no replica reached it: no gradient, as on one
-      const g = sum.slice(slot.offset, slot.offset + slot.size);
+      const g =
+        slot === table
+          ? this.tableGradient(slot, P)
+          : sum.slice(slot.offset, slot.offset + slot.size);
       grads.set(vars.get(slot.name)!.name, tf.tensor(g, slot.shape));
     });
     this.lastTimings = {
@@ -155,6 +167,26 @@ export class ReplicaPool {
       tensors: done.map((d) => d.tensors),
     };
     return { loss: tf.scalar(done[0]!.loss), grads };
+  }
+
+  /**
+   * The word table's dense gradient from the replicas' touched rows (shared.ts SPARSE_ROWS_NAME),
+   * added in replica order as the dense slots are: rows no replica touched stay zero.
+   */
+  private tableGradient(slot: VarSlot, P: number): Float32Array {
+    const [V, H] = slot.shape as [number, number];
+    const dense = new Float32Array(V * H);
+    const cells = rowListCells(slot);
+    for (let k = 0; k < this.size; k++) {
+      const list = new Int32Array(this.buffers.rows, k * cells * 4, cells);
+      const n = list[0]!;
+      const packed = new Float32Array(this.buffers.grads, (k * P + slot.offset) * 4, n * H);
+      for (let r = 0; r < n; r++) {
+        const at = list[r + 1]! * H;
+        for (let j = 0; j < H; j++) dense[at + j]! += packed[r * H + j]!;
+      }
+    }
+    return dense;
   }
 
   /** Stops the replicas; healthy ones go back to a host that keeps them (ReplicaPort.release). */

@@ -76,6 +76,11 @@ export interface SharedBuffers {
   grads: SharedArrayBuffer;
   /** Float32: every chunk's representations, chunk c's rows at `repOffset(c)`. */
   reps: SharedArrayBuffer;
+  /**
+   * Int32 [K × (V + 1)]: replica k's word-table rows (shared.ts SPARSE_ROWS_NAME): their count,
+   * then their ids; the rows' gradients lie packed at the start of the table's region of slot k.
+   */
+  rows: SharedArrayBuffer;
 }
 
 export type ToReplica =

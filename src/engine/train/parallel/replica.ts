@@ -13,7 +13,15 @@ import { type StepModel, stepParts } from '../step.ts';
 import { makeTask } from '../tasks.ts';
 import type { FromReplica, ReplicaEndpoint, ToReplica, VarSlot } from './protocol.ts';
 import { type Exchange, shardFullBatchStep, shardGradCacheStep } from './shardStep.ts';
-import { Barrier, PeerFailed, repPlace } from './shared.ts';
+import {
+  Barrier,
+  PeerFailed,
+  reduceRanges,
+  repPlace,
+  rowListCells,
+  sparseSlot,
+  touchedRows,
+} from './shared.ts';
 
 type Init = Extract<ToReplica, { type: 'init' }>;
 type Step = Extract<ToReplica, { type: 'step' }>;
@@ -30,6 +38,10 @@ interface State {
   slotOf(k: number): Float32Array;
   reps: Float32Array;
   barrier: Barrier;
+  /** The word table's slot (sent as its touched rows only), or null. */
+  table: VarSlot | null;
+  /** This replica's row list: [count, ids…]. */
+  rowList: Int32Array;
 }
 
 /** Answers the coordinator's messages one at a time, in order. */
@@ -123,6 +135,12 @@ async function initReplica(m: Init): Promise<State> {
     slotOf: (k) => new Float32Array(m.buffers.grads, k * P * 4, P),
     reps: new Float32Array(m.buffers.reps),
     barrier: new Barrier(m.buffers.control, m.size),
+    table: sparseSlot(all),
+    rowList: new Int32Array(
+      m.buffers.rows,
+      m.index * rowListCells(sparseSlot(all)) * 4,
+      rowListCells(sparseSlot(all)),
+    ),
   };
 }
 
@@ -188,7 +206,20 @@ function runStep(s: State, m: Step): FromReplica {
   const present = new Uint8Array(slots.length);
   slots.forEach((slot, i) => {
     const g = raw.grads.get(s.vars[i]!.name);
-    if (g) {
+    if (slot === s.table) {
+      // Only the rows this shard looked up (shared.ts SPARSE_ROWS_NAME), packed, ids beside.
+      if (!g) {
+        s.rowList[0] = 0;
+        return;
+      }
+      const ids = touchedRows(m.toks, slot.shape[0]!);
+      const rows = tf.tidy(() => tf.gather(g, tf.tensor1d(ids, 'int32')));
+      s.grads.set(rows.dataSync() as Float32Array, slot.offset);
+      rows.dispose();
+      s.rowList[0] = ids.length;
+      s.rowList.set(ids, 1);
+      present[i] = 1;
+    } else if (g) {
       s.grads.set(g.dataSync() as Float32Array, slot.offset);
       present[i] = 1;
     } else {
@@ -206,13 +237,13 @@ function runStep(s: State, m: Step): FromReplica {
   s.barrier.wait();
   const tReady = performance.now();
   const { index, size } = s.init;
-  const P = s.weights.length;
-  const lo = Math.floor((index * P) / size);
-  const hi = Math.floor(((index + 1) * P) / size);
-  const sum = s.slotOf(0).subarray(lo, hi);
-  for (let k = 1; k < size; k++) {
-    const other = s.slotOf(k).subarray(lo, hi);
-    for (let j = 0; j < sum.length; j++) sum[j]! += other[j]!;
+  // The word table's rows are summed by the coordinator (pool.ts), not here.
+  for (const [lo, hi] of reduceRanges(s.weights.length, s.table, index, size)) {
+    const sum = s.slotOf(0).subarray(lo, hi);
+    for (let k = 1; k < size; k++) {
+      const other = s.slotOf(k).subarray(lo, hi);
+      for (let j = 0; j < sum.length; j++) sum[j]! += other[j]!;
+    }
   }
   const timings = {
     copyIn: tCopied - t0,

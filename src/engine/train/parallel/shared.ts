@@ -2,6 +2,7 @@
  * The shared memory of a data-parallel run: the buffers' layout and the replicas' barrier.
  */
 import type * as tf from '../../tf.ts';
+import type { TokenisedRows } from '../encodeRows.ts';
 import type { ChunkPlan } from '../step.ts';
 import { chunkRows } from '../step.ts';
 import type { SharedBuffers, VarSlot } from './protocol.ts';
@@ -36,12 +37,83 @@ export function allocateBuffers(
   hidden: number,
 ): SharedBuffers {
   const P = parameterCount(slots);
+  const table = sparseSlot(slots);
   return {
     control: new SharedArrayBuffer(CONTROL_CELLS * 4),
     weights: new SharedArrayBuffer(P * 4),
     grads: new SharedArrayBuffer(replicas * P * 4),
     reps: new SharedArrayBuffer(batchSize * MAX_SEGMENTS * hidden * 4),
+    rows: new SharedArrayBuffer(replicas * rowListCells(table) * 4),
   };
+}
+
+/**
+ * The word table (BERT's [V, H] `embeddings.word_embeddings.weight`, 3.9 M of bert-tiny's 4.4 M
+ * weights). Its only use is the embedding lookup of the input ids (bert.ts), so its gradient is
+ * zero outside the rows a shard looks up: a replica hands over only those rows (its slot's region
+ * holds them packed, their ids in `rows`) and the coordinator scatters them into the dense
+ * gradient. The copies and the sum then cost the ~1,000 rows a batch touches, not 30,522.
+ */
+export const SPARSE_ROWS_NAME = 'embeddings.word_embeddings.weight';
+
+export function sparseSlot(slots: VarSlot[]): VarSlot | null {
+  return slots.find((s) => s.name === SPARSE_ROWS_NAME && s.shape.length === 2) ?? null;
+}
+
+/** Int32 cells per replica in `rows`: the count, then up to V row ids. */
+export function rowListCells(table: VarSlot | null): number {
+  return table ? table.shape[0]! + 1 : 0;
+}
+
+/** The rows a shard's lookups touch: its chunks' input ids, unique and ascending. */
+export function touchedRows(toks: readonly TokenisedRows[], vocab: number): Int32Array {
+  const seen = new Uint8Array(vocab);
+  let n = 0;
+  for (const t of toks)
+    for (const id of t.inputIds) {
+      if (id < 0 || id >= vocab)
+        throw new Error(`input id ${id} is outside the vocabulary (${vocab})`);
+      if (!seen[id]) {
+        seen[id] = 1;
+        n++;
+      }
+    }
+  const out = new Int32Array(n);
+  let j = 0;
+  for (let id = 0; id < vocab; id++) if (seen[id]) out[j++] = id;
+  return out;
+}
+
+/**
+ * Replica `index`'s share of the dense sum: 1/K of every parameter but the sparse table, as
+ * [lo, hi) ranges of the gradient slot (the table splits the slot into the parts before and
+ * after it).
+ */
+export function reduceRanges(
+  total: number,
+  skip: VarSlot | null,
+  index: number,
+  size: number,
+): [number, number][] {
+  const parts: [number, number][] = skip
+    ? [
+        [0, skip.offset],
+        [skip.offset + skip.size, total],
+      ]
+    : [[0, total]];
+  const dense = parts.reduce((a, [lo, hi]) => a + hi - lo, 0);
+  const from = Math.floor((index * dense) / size);
+  const to = Math.floor(((index + 1) * dense) / size);
+  // Map [from, to) of the dense positions back onto the parts.
+  const out: [number, number][] = [];
+  let base = 0;
+  for (const [lo, hi] of parts) {
+    const a = Math.max(from, base);
+    const b = Math.min(to, base + hi - lo);
+    if (a < b) out.push([lo + a - base, lo + b - base]);
+    base += hi - lo;
+  }
+  return out;
 }
 
 /** Where chunk c's representations start in the reps buffer (floats), and how many rows it has. */

@@ -1,0 +1,89 @@
+/**
+ * The data-parallel step's shared-memory bookkeeping (src/engine/train/parallel/shared.ts): which
+ * word-table rows a shard sends (its input ids, unique and ascending) and how the dense sum is
+ * split among the replicas around the table (every other parameter summed exactly once).
+ * (That the whole K = 2 step equals K = 1 with the sparse rows: dataParallel.test.ts.)
+ */
+import { describe, expect, it } from 'vitest';
+import type { TokenisedRows } from '../../../src/engine/train/encodeRows.ts';
+import type { VarSlot } from '../../../src/engine/train/parallel/protocol.ts';
+import {
+  reduceRanges,
+  rowListCells,
+  SPARSE_ROWS_NAME,
+  sparseSlot,
+  touchedRows,
+} from '../../../src/engine/train/parallel/shared.ts';
+
+const rows = (ids: number[]): TokenisedRows => ({
+  inputIds: Int32Array.from(ids),
+  attentionMask: new Int32Array(ids.length).fill(1),
+  tokenTypeIds: new Int32Array(ids.length),
+  rows: 1,
+  length: ids.length,
+  segments: [{ start: 0, count: 1, view: 0 }],
+});
+
+const slot = (name: string, shape: number[], offset: number): VarSlot => ({
+  name,
+  shape,
+  offset,
+  size: shape.reduce((a, d) => a * d, 1),
+});
+
+describe('touchedRows', () => {
+  it('the unique input ids of every chunk, ascending, padding included', () => {
+    expect([...touchedRows([rows([101, 7, 7, 0, 0]), rows([5, 101, 102])], 200)]).toEqual([
+      0, 5, 7, 101, 102,
+    ]);
+    expect([...touchedRows([], 10)]).toEqual([]);
+  });
+
+  it('an id outside the vocabulary is an error, not a silently dropped row', () => {
+    expect(() => touchedRows([rows([3, 10])], 10)).toThrow(/outside the vocabulary/);
+    expect(() => touchedRows([rows([-1])], 10)).toThrow(/outside the vocabulary/);
+  });
+});
+
+describe('the word table slot', () => {
+  it('is found by its HF name and holds V + 1 row cells; other models have none', () => {
+    const slots = [slot('a', [3], 0), slot(SPARSE_ROWS_NAME, [50, 4], 3), slot('b', [2], 203)];
+    expect(sparseSlot(slots)).toBe(slots[1]);
+    expect(rowListCells(sparseSlot(slots))).toBe(51);
+    expect(sparseSlot([slot('a', [3], 0)])).toBeNull();
+    expect(rowListCells(null)).toBe(0);
+  });
+});
+
+describe('reduceRanges', () => {
+  const covered = (total: number, skip: VarSlot | null, K: number) => {
+    const count = new Uint8Array(total);
+    for (let k = 0; k < K; k++)
+      for (const [lo, hi] of reduceRanges(total, skip, k, K))
+        for (let j = lo; j < hi; j++) count[j]!++;
+    return count;
+  };
+
+  for (const K of [1, 2, 3, 8])
+    it(`K = ${K}: every parameter but the table exactly once, none of the table`, () => {
+      const table = slot(SPARSE_ROWS_NAME, [10, 3], 7);
+      const count = covered(50, table, K);
+      for (let j = 0; j < 50; j++) expect(count[j], `element ${j}`).toBe(j >= 7 && j < 37 ? 0 : 1);
+      // Without a table: everything once.
+      expect([...covered(50, null, K)].every((c) => c === 1)).toBe(true);
+    });
+
+  it('splits the dense part evenly (sizes differ by at most one)', () => {
+    const table = slot(SPARSE_ROWS_NAME, [10, 3], 7);
+    const sizes = [0, 1, 2].map((k) =>
+      reduceRanges(50, table, k, 3).reduce((a, [lo, hi]) => a + hi - lo, 0),
+    );
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(20);
+  });
+
+  it('a table at either end of the slot', () => {
+    expect(covered(10, slot(SPARSE_ROWS_NAME, [2, 2], 0), 2).join('')).toBe('0000111111');
+    expect(covered(10, slot(SPARSE_ROWS_NAME, [2, 2], 6), 2).join('')).toBe('1111110000');
+  });
+});

@@ -8,3 +8,4 @@ export {
   transpose2D,
   wasmKernelsReady,
 } from './wasmKernels.ts';
+export { fusedAdamUpdate, fusedNorm2 } from './wasmOptimKernels.ts';

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { TokenisedRows } from '../../../src/engine/train/encodeRows.ts';
 import type { VarSlot } from '../../../src/engine/train/parallel/protocol.ts';
 import {
+  addInto,
   reduceRanges,
   rowListCells,
   SPARSE_ROWS_NAME,
@@ -85,5 +86,26 @@ describe('reduceRanges', () => {
   it('a table at either end of the slot', () => {
     expect(covered(10, slot(SPARSE_ROWS_NAME, [2, 2], 0), 2).join('')).toBe('0000111111');
     expect(covered(10, slot(SPARSE_ROWS_NAME, [2, 2], 6), 2).join('')).toBe('1111110000');
+  });
+});
+
+describe('addInto', () => {
+  it('adds in place with float32 rounding, the same bits as tf.add on float32 inputs', () => {
+    // 1 + 2^-24 is not a float32: each store rounds back to 1, as a float32 sum would.
+    const sum = Float32Array.from([1, 0.1, -3, 16777216]);
+    const other = Float32Array.from([2 ** -24, 0.2, 3, 1]);
+    addInto(sum, other);
+    expect(Array.from(sum)).toEqual([
+      1,
+      Math.fround(Math.fround(0.1) + Math.fround(0.2)),
+      0,
+      16777216,
+    ]);
+    expect(Array.from(other)).toEqual(Array.from(Float32Array.from([2 ** -24, 0.2, 3, 1])));
+  });
+  it('works on subarrays of one shared buffer without touching the cells around them', () => {
+    const cells = new Float32Array(new SharedArrayBuffer(8 * 4)).fill(1);
+    addInto(cells.subarray(2, 4), cells.subarray(4, 6));
+    expect(Array.from(cells)).toEqual([1, 1, 2, 2, 1, 1, 1, 1]);
   });
 });

@@ -18,6 +18,7 @@ import type {
   VarSlot,
 } from './protocol.ts';
 import {
+  addInto,
   allocateBuffers,
   Barrier,
   parameterCount,
@@ -183,7 +184,7 @@ export class ReplicaPool {
       const packed = new Float32Array(this.buffers.grads, (k * P + slot.offset) * 4, n * H);
       for (let r = 0; r < n; r++) {
         const at = list[r + 1]! * H;
-        for (let j = 0; j < H; j++) dense[at + j]! += packed[r * H + j]!;
+        addInto(dense.subarray(at, at + H), packed.subarray(r * H, (r + 1) * H));
       }
     }
     return dense;

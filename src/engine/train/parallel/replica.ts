@@ -14,6 +14,7 @@ import { makeTask } from '../tasks.ts';
 import type { FromReplica, ReplicaEndpoint, ToReplica, VarSlot } from './protocol.ts';
 import { type Exchange, shardFullBatchStep, shardGradCacheStep } from './shardStep.ts';
 import {
+  addInto,
   Barrier,
   PeerFailed,
   reduceRanges,
@@ -156,8 +157,11 @@ function runStep(s: State, m: Step): FromReplica {
   let tBarrier = t0;
   const slots = s.init.model.slots;
   // The coordinator's weights after its last update.
+  // wasm copies a tensor's values into its own heap; cpu keeps the array, so it gets a copy.
+  const copies = tf.getBackend() !== 'wasm';
   slots.forEach((slot, i) => {
-    const t = tf.tensor(s.weights.slice(slot.offset, slot.offset + slot.size), slot.shape);
+    const view = s.weights.subarray(slot.offset, slot.offset + slot.size);
+    const t = tf.tensor(copies ? view.slice() : view, slot.shape);
     s.vars[i]!.assign(t);
     t.dispose();
   });
@@ -240,10 +244,7 @@ function runStep(s: State, m: Step): FromReplica {
   // The word table's rows are summed by the coordinator (pool.ts), not here.
   for (const [lo, hi] of reduceRanges(s.weights.length, s.table, index, size)) {
     const sum = s.slotOf(0).subarray(lo, hi);
-    for (let k = 1; k < size; k++) {
-      const other = s.slotOf(k).subarray(lo, hi);
-      for (let j = 0; j < sum.length; j++) sum[j]! += other[j]!;
-    }
+    for (let k = 1; k < size; k++) addInto(sum, s.slotOf(k).subarray(lo, hi));
   }
   const timings = {
     copyIn: tCopied - t0,

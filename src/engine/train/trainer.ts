@@ -12,8 +12,7 @@ import { runShapeOf } from '../backendProbe.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
 import { parseExperiment } from '../config/validate.ts';
 import { Batcher, type DataIO, type Dataset, type Example } from '../data/index.ts';
-import { builtinSetLabel } from '../data/loadDataset.ts';
-import { isUserError, UserError } from '../errors.ts';
+import { isUserError } from '../errors.ts';
 import type { Probe } from '../model/index.ts';
 import { mixSeed, Rng } from '../rng.ts';
 import * as tf from '../tf.ts';
@@ -32,6 +31,13 @@ import { ReplicaPool } from './parallel/pool.ts';
 import type { PoolTimings, ReplicaHost } from './parallel/protocol.ts';
 import { QueueState } from './queueState.ts';
 import { loadRunData, withField } from './runData.ts';
+import {
+  checkpointTensors,
+  exportMetrics,
+  probeLog,
+  readyEvent,
+  throttledProgress,
+} from './runSetup.ts';
 import { applyUpdate, batchGradients, planChunks, type StepModel, tokeniseChunks } from './step.ts';
 import { makeTask, type Task, type TaskBatch } from './tasks.ts';
 import { TextViews } from './textViews.ts';
@@ -131,28 +137,8 @@ export class Trainer {
     const t0 = Date.now();
     host.emit({ type: 'state', state: 'loading', step: 0 });
     const config = parseExperiment(raw);
-    if (!host.io.onProgress) {
-      // Loading progress becomes throttled events (at most one every 200 ms, and each phase's end).
-      let last = 0;
-      host = {
-        ...host,
-        io: {
-          ...host.io,
-          onProgress: (p) => {
-            const now = Date.now();
-            const end = p.total !== undefined && p.loaded >= p.total;
-            if (!end && now - last < 200) return;
-            last = now;
-            host.emit({
-              type: 'progress',
-              phase: p.phase,
-              loaded: p.loaded,
-              ...(p.total !== undefined ? { total: p.total } : {}),
-            });
-          },
-        },
-      };
-    }
+    if (!host.io.onProgress)
+      host = { ...host, io: { ...host.io, onProgress: throttledProgress(host.emit) } };
     const backend = host.keepBackend
       ? { name: tf.getBackend() as BackendChoice['name'], reasons: [] }
       : await chooseBackend(config.backend, {
@@ -160,18 +146,10 @@ export class Trainer {
           // auto measures this run's own step on each backend that starts (backendProbe.ts).
           ...(config.backend === 'auto' ? { probeShape: () => runShapeOf(config, host.io) } : {}),
         });
-    if (backend.probeMs !== undefined) {
-      host.emit({
-        type: 'log',
-        level: 'info',
-        message: backend.probeCached
-          ? `Backend ${backend.name}: kept from an earlier probe on this device (${(backend.probeMs / 1000).toFixed(1)} s to start).`
-          : `Backend probe took ${(backend.probeMs / 1000).toFixed(1)} s (${(backend.probe ?? []).map((e) => `${e.label} ${((e.ms ?? 0) / 1000).toFixed(1)} s`).join(', ')}) → ${backend.name}.`,
-      });
-    }
+    const probed = probeLog(backend);
+    if (probed) host.emit(probed);
 
     const { train, evalSet, examples, heldOut, numLabels } = await loadRunData(config, host.io);
-    const d = config.data;
     const rng = new Rng(config.seed);
     const bundle = await withField('encoder.source', () =>
       setupEncoder(
@@ -241,26 +219,20 @@ export class Trainer {
     }
     let parameters = 0;
     for (const v of trainer.vars.values()) parameters += v.size;
-    const r = train.report;
-    host.emit({
-      type: 'ready',
-      backend: backend.name,
-      reasons: backend.reasons,
-      ...(backend.wasmThreads ? { wasmThreads: backend.wasmThreads } : {}),
-      ...(backend.wasmMultithread !== undefined
-        ? { wasmMultithread: backend.wasmMultithread }
-        : {}),
-      ...(backend.adapter ? { adapter: backend.adapter } : {}),
-      ...(backend.probe ? { probe: backend.probe, probeMs: backend.probeMs ?? 0 } : {}),
-      parameters,
-      trainExamples: examples.length,
-      evalExamples: evalSet?.examples.length ?? heldOut.length,
-      totalSteps,
-      startStep: trainer.step,
-      ...(d.eval ? { evalName: builtinSetLabel(d.eval.source) ?? d.eval.source } : {}),
-      dataReport: `${train.name}: ${r.rowsRead} rows read, ${r.kept} kept (${r.emptyRemoved} empty and ${r.duplicatesRemoved} duplicates removed${r.truncatedAtLimit ? ', stopped at the row limit' : ''})${heldOut.length ? `; ${heldOut.length} held out for alignment/uniformity` : ''}.`,
-      setupMs: Date.now() - t0,
-    });
+    host.emit(
+      readyEvent({
+        config,
+        backend,
+        train,
+        trainExamples: examples.length,
+        evalExamples: evalSet?.examples.length ?? heldOut.length,
+        heldOut: heldOut.length,
+        parameters,
+        totalSteps,
+        startStep: trainer.step,
+        setupMs: Date.now() - t0,
+      }),
+    );
     return trainer;
   }
 
@@ -522,18 +494,10 @@ export class Trainer {
   }
 
   async restore(ckpt: Checkpoint): Promise<void> {
-    for (const [name, v] of this.vars) {
-      const rec = ckpt.weights[name];
-      if (!rec)
-        throw new UserError(
-          `The checkpoint has no weights for ${name}; it belongs to another model.`,
-        );
-      if (rec.shape.join() !== v.shape.join()) {
-        throw new UserError(
-          `The checkpoint's ${name} has shape [${rec.shape}] but the model needs [${v.shape}].`,
-        );
-      }
-      v.assign(tf.tensor(rec.data, rec.shape));
+    for (const [v, rec] of checkpointTensors(this.vars, ckpt.weights)) {
+      const t = tf.tensor(rec.data, rec.shape);
+      v.assign(t);
+      t.dispose();
     }
     this.optimizer.setState(ckpt.optimizer);
     this.rng.setState(ckpt.rng);
@@ -553,23 +517,7 @@ export class Trainer {
   // ---- export ----
 
   async exportModel(): Promise<Map<string, Uint8Array>> {
-    const last = this.evalEvents[this.evalEvents.length - 1];
-    const lastStep = this.stepEvents[this.stepEvents.length - 1];
-    const metrics: Record<string, number> = { steps: this.step };
-    if (lastStep) metrics.loss = lastStep.loss;
-    if (last) {
-      for (const k of [
-        'alignment',
-        'uniformity',
-        'spearman',
-        'pearson',
-        'accuracy',
-        'macroF1',
-      ] as const) {
-        const v = last[k];
-        if (typeof v === 'number') metrics[k] = v;
-      }
-    }
+    const metrics = exportMetrics(this.step, this.stepEvents, this.evalEvents);
     const rep = representation(this.config, 'eval', this.task.contrastive);
     return exportModelFolder({
       model: this.bundle.model,

@@ -9,7 +9,7 @@
  *   denom = √v / √(1 − β2^t) + eps         (eps added after the bias correction, as torch)
  *   p ← p − (lr / (1 − β1^t))·m / denom
  */
-import { fusedAdamUpdate } from '../../kernels/wasmOptimKernels.ts';
+import { fusedAdamUpdate } from '../../kernels/index.ts';
 import * as tf from '../../tf.ts';
 import { SlotOptimizer } from './base.ts';
 

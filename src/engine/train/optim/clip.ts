@@ -2,7 +2,7 @@
  * Gradient clipping and health checks that never read back from the device: each returns a
  * tensor the trainer reads together with the loss, in one `await`.
  */
-import { fusedNorm2 } from '../../kernels/wasmOptimKernels.ts';
+import { fusedNorm2 } from '../../kernels/index.ts';
 import * as tf from '../../tf.ts';
 
 type Tensors = Map<string, tf.Tensor> | readonly tf.Tensor[];

@@ -17,6 +17,7 @@ import {
   type RunShape,
   runProbe,
 } from './backendProbe.ts';
+import { wasmGemmVariant, wasmKernelsReady } from './kernels/index.ts';
 import * as tf from './tf.ts';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -32,6 +33,11 @@ export interface BackendChoice {
   wasmThreads?: number;
   /** WASM only: the multi-threaded SIMD build runs (needs SharedArrayBuffer: cross-origin isolation). */
   wasmMultithread?: boolean;
+  /**
+   * WASM only: the matrix products run on the own GEMM (kernels/wasmGemm.ts), with relaxed SIMD's
+   * fused multiply-add or plain SIMD; absent where they run on tfjs-backend-wasm's XNNPACK.
+   */
+  wasmGemm?: 'relaxed' | 'simd';
   /** WebGPU only: the adapter's description (e.g. "SwiftShader"), when the browser gives one. */
   adapter?: string;
   /** auto, when two or more backends started: each one's probe line (also when cached). */
@@ -222,6 +228,12 @@ async function describe(
     choice.wasmMultithread =
       (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true &&
       (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+    // Instantiates the own kernels now (it installs their bodies over the stock ones) rather than
+    // at the first gradient, so that the first forward pass runs them too.
+    if (wasmKernelsReady()) {
+      const gemm = wasmGemmVariant();
+      if (gemm) choice.wasmGemm = gemm;
+    }
   }
   if (name === 'webgpu') {
     const r = gpu ?? (await tryWebgpu());

@@ -51,6 +51,16 @@ export function StatusBar() {
                 : ' (single-threaded: the page is not cross-origin isolated)'}
             </span>
           )}
+          {run.ready?.backend === 'wasm' && run.ready.wasmGemm && (
+            <span
+              data-testid="wasm-gemm"
+              title="The matrix products run on the playground's own WASM kernel"
+            >
+              {run.ready.wasmGemm === 'relaxed'
+                ? ', products with fused multiply-add (relaxed SIMD)'
+                : ', products on plain SIMD (this browser has no relaxed SIMD)'}
+            </span>
+          )}
           {run.ready?.adapter ? ` (${run.ready.adapter})` : ''}
         </span>
         <span data-testid="progress-step">

@@ -15,7 +15,8 @@
  *   (and the hash dropout's body for dropoutMask.ts's CplayDropout / CplayDropoutMask on wasm)
  *   (and the fused Adam/AdamW update and the float64 2-norm for the optimiser: wasmOptimKernels.ts)
  *
- * With them, faster bodies for the stock Identity, GatherV2, Exp and Erf (wasmOverrides.ts).
+ * With them, faster bodies for the stock Identity, GatherV2, Exp and Erf (wasmOverrides.ts), and
+ * for the plain BatchMatMul / _FusedMatMul (wasmGemm.ts).
  *
  * Why: tfjs-backend-wasm 4.22 runs a batched or transposed BatchMatMul as a scalar loop (~1 GMAC/s)
  * and its Transpose at ~13 ns an element on BERT's shapes; see docs/benchmarks.md.
@@ -27,6 +28,7 @@
  */
 import * as tf from '../tf.ts';
 import { WASM_KERNELS_PLAIN, WASM_KERNELS_SHARED } from './wasmBinary.ts';
+import { gemmBodies } from './wasmGemm.ts';
 import { installWasmOverrides, type OverrideHost } from './wasmOverrides.ts';
 
 export const HEADS_QKT = 'CplayHeadsQKt';
@@ -152,9 +154,10 @@ function instanceFor(backend: object): Instance | null {
     }
   }
   instances.set(backend, inst);
-  // The faster Identity / GatherV2 / Exp / Erf bodies (wasmOverrides.ts), now that
+  // The faster Identity / GatherV2 / Exp / Erf bodies (wasmOverrides.ts) and the products
+  // (wasmGemm.ts), now that
   // tfjs-backend-wasm has registered its own kernels (it does when imported, after this module).
-  if (inst) installWasmOverrides(overrideHost);
+  if (inst) installWasmOverrides(overrideHost, gemmBodies);
   return inst;
 }
 

@@ -28,7 +28,8 @@ interface WasmBackendLike {
 }
 
 type Args = Parameters<tf.KernelFunc>[0];
-type Body = (args: Args, stock: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[];
+/** An own kernel body: handles its case, or calls the stock kernel. */
+export type Body = (args: Args, stock: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[];
 
 /** What wasmKernels.ts lends the overrides. */
 export interface OverrideHost {
@@ -142,10 +143,12 @@ const installed = new Set<string>();
 
 /**
  * Puts the own bodies over the registered stock wasm kernels (once; the stock kernel's setup and
- * dispose functions are kept). `host.active()` is read at every call.
+ * dispose functions are kept), and `more` (wasmGemm.ts's products). `host.active()` is read at
+ * every call.
  */
-export function installWasmOverrides(host: OverrideHost): void {
+export function installWasmOverrides(host: OverrideHost, more: Record<string, Body> = {}): void {
   const bodies: Record<string, Body> = {
+    ...more,
     Identity: identity,
     GatherV2: gatherRows(host),
     Tile: tile(host),

@@ -13,6 +13,8 @@ export interface ReadyEvent {
   wasmThreads?: number;
   /** WASM: the multi-threaded build runs (the page is cross-origin isolated). */
   wasmMultithread?: boolean;
+  /** WASM: the products run on the own GEMM, with relaxed SIMD (fused multiply-add) or plain SIMD. */
+  wasmGemm?: 'relaxed' | 'simd';
   adapter?: string;
   /** auto: each backend's line from the backend probe (backendProbe.ts); absent when none was compared. */
   probe?: ProbeEntry[];

@@ -69,6 +69,7 @@ export function readyEvent(f: ReadyFacts): ReadyEvent {
     reasons: backend.reasons,
     ...(backend.wasmThreads ? { wasmThreads: backend.wasmThreads } : {}),
     ...(backend.wasmMultithread !== undefined ? { wasmMultithread: backend.wasmMultithread } : {}),
+    ...(backend.wasmGemm ? { wasmGemm: backend.wasmGemm } : {}),
     ...(backend.adapter ? { adapter: backend.adapter } : {}),
     ...(backend.probe ? { probe: backend.probe, probeMs: backend.probeMs ?? 0 } : {}),
     parameters: f.parameters,

@@ -13,6 +13,8 @@ export interface CaseRecord {
   host: Host;
   backend: string;
   shape: string;
+  /** Data-parallel replicas asked for (absent: 1). */
+  workers?: number;
   /** 1-minute load average when the case started and ended. */
   load: [number, number];
   wallMs: number;
@@ -49,6 +51,8 @@ export interface Row {
   host: Host;
   backend: string;
   shape: string;
+  /** Data-parallel replicas the step ran on (1: one thread's step). */
+  workers: number;
   step?: Spread;
   trainPerSec?: number;
   /** Over PyTorch with 2 threads (the reference). */
@@ -95,7 +99,13 @@ export function rowsOf(run: RunRecord): Row[] {
       c.host === 'torch'
         ? `PyTorch (${(c.result as TorchResult | undefined)?.threads ?? (c.backend === 'torch' ? 2 : 1)} thread${c.backend === 'torch' ? 's' : ''})`
         : `${c.host === 'node' ? 'Node' : 'Chromium'} ${c.backend}`;
-    const row: Row = { label, host: c.host, backend: c.backend, shape: c.shape };
+    const row: Row = {
+      label,
+      host: c.host,
+      backend: c.backend,
+      shape: c.shape,
+      workers: c.workers ?? 1,
+    };
     if (!c.result) {
       row.error = c.error ?? 'no result';
       rows.push(row);
@@ -134,6 +144,16 @@ export function rowsOf(run: RunRecord): Row[] {
     if (c.backend === 'wasm' && w !== undefined) {
       const mt = (r as BenchCaseResult).wasmMultithread;
       row.label += mt ? ` (threaded build, ${w} thr. reported)` : ' (single-thread build)';
+    }
+    const gemm = (r as BenchCaseResult).wasmGemm;
+    if (c.backend === 'wasm' && gemm)
+      row.label += `, ${gemm === 'relaxed' ? 'relaxed-SIMD' : 'SIMD'} GEMM`;
+    const ran = (r as BenchCaseResult).workers;
+    if (c.host !== 'torch' && (c.workers ?? 1) > 1) {
+      row.label += `, ${ran ?? '?'} workers`;
+      row.workers = ran ?? 1;
+      // Asked for K and got fewer (no Workers, no SharedArrayBuffer): said, not hidden.
+      if (ran !== c.workers) row.note = `asked for ${c.workers} workers, ran on ${ran}`;
     }
     rows.push(row);
   }
@@ -360,7 +380,7 @@ export function machineLines(run: RunRecord): string[] {
   return [
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}.`,
     `- Software: Node ${m.node}, TF.js ${m.tfjs}${m.chromium ? `, ${m.chromium}` : ''}${m.torch ? `, PyTorch ${m.torch} (Python ${m.python}, BLAS ${m.blas})` : ''}.`,
-    `- Load (1-min average, all processes): ${m.loadStart[0]} at the start, ${m.loadEnd?.[0] ?? '?'} at the end; per case: ${run.cases.map((c) => `${c.host === 'torch' ? 'torch' : `${c.host} ${c.backend}`} ${c.shape} ${c.load[0]}→${c.load[1]}`).join(', ')}.`,
+    `- Load (1-min average, all processes): ${m.loadStart[0]} at the start, ${m.loadEnd?.[0] ?? '?'} at the end; per case: ${run.cases.map((c) => `${c.host === 'torch' ? 'torch' : `${c.host} ${c.backend}${c.workers ? ` ×${c.workers}` : ''}`} ${c.shape} ${c.load[0]}→${c.load[1]}`).join(', ')}.`,
   ];
 }
 

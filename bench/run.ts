@@ -18,6 +18,7 @@
  * Not part of `npm test`. See docs/benchmarks.md for what is measured and how to read it.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../src/engine/errors.ts';
@@ -201,16 +202,21 @@ export async function runBench(argv: string[]): Promise<number> {
   const embedBatches = Math.ceil(embedTexts.length / EMBED_BATCH);
   await writeBatches(plan.shapes[0]!, 64, allSentences);
 
+  // One worker (the step on one thread: what the kernels do) and, for WASM, the default a run
+  // gets: one data-parallel replica per core (`workers` null → the cores), as a user pressing
+  // Start trains. Profiles are taken on the one-worker cases (a profile sees the coordinator only).
+  const cores = availableParallelism();
   const request = (
     backend: BenchBackend,
     sources: { model: string; train: string },
+    workers = 1,
   ): BenchCaseRequest => ({
-    config: benchExperiment(backend, sources),
+    config: { ...benchExperiment(backend, sources), workers },
     warmupSteps: budget.warmup,
     minSteps: plan.steps ?? budget.minSteps,
     maxSteps: plan.steps ?? budget.maxSteps,
     stepBudgetMs: plan.steps ? 1e12 : budget.stepMs, // finite: the request goes through JSON
-    profile: plan.profile,
+    profile: plan.profile && workers === 1,
     embedTexts,
     embedBatch: EMBED_BATCH,
     embedPasses: budget.embedPasses,
@@ -252,16 +258,25 @@ export async function runBench(argv: string[]): Promise<number> {
     backend: string,
     shape: Shape,
     f: () => Promise<CaseRecord['result']>,
+    workers = 1,
   ) => {
     const start = Date.now();
     const l0 = load1();
-    say(`${host} ${backend} ${shape.name}: start`);
-    const c: CaseRecord = { host, backend, shape: shape.name, load: [l0, l0], wallMs: 0 };
+    const what = `${host} ${backend}${workers > 1 ? ` ×${workers} workers` : ''} ${shape.name}`;
+    say(`${what}: start`);
+    const c: CaseRecord = {
+      host,
+      backend,
+      shape: shape.name,
+      ...(workers > 1 ? { workers } : {}),
+      load: [l0, l0],
+      wallMs: 0,
+    };
     try {
       c.result = await f();
     } catch (e) {
       c.error = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
-      say(`${host} ${backend} ${shape.name}: FAILED: ${c.error}`);
+      say(`${what}: FAILED: ${c.error}`);
     }
     c.load[1] = load1();
     c.wallMs = Date.now() - start;
@@ -312,14 +327,21 @@ export async function runBench(argv: string[]): Promise<number> {
       }
       if (plan.hosts.has('node')) {
         for (const b of NODE_BACKENDS.filter(wanted).filter((b) => runsOn(b, shape))) {
-          await record('node', b, shape, () =>
-            runNodeCase(
-              `${b}-${shape.name}`,
-              request(b, { model: dir, train: TRAIN_FILE }),
-              budget.caseTimeoutMs,
-              (m) => say(`  ${m}`),
-            ),
-          );
+          for (const k of b === 'wasm' && cores > 1 ? [1, cores] : [1]) {
+            await record(
+              'node',
+              b,
+              shape,
+              () =>
+                runNodeCase(
+                  `${b}-${shape.name}${k > 1 ? `-x${k}` : ''}`,
+                  request(b, { model: dir, train: TRAIN_FILE }, k),
+                  budget.caseTimeoutMs,
+                  (m) => say(`  ${m}`),
+                ),
+              k,
+            );
+          }
         }
       }
       if (session) {
@@ -331,9 +353,15 @@ export async function runBench(argv: string[]): Promise<number> {
         const list =
           plan.mode === 'quick' && !plan.backends ? QUICK_BROWSER_BACKENDS : BROWSER_BACKENDS;
         for (const b of list.filter(wanted).filter((b) => runsOn(b, shape))) {
-          await record('browser', b, shape, () =>
-            s.runCase(request(b, sources), budget.caseTimeoutMs, (m) => say(`  ${m}`)),
-          );
+          for (const k of b === 'wasm' && cores > 1 ? [1, cores] : [1]) {
+            await record(
+              'browser',
+              b,
+              shape,
+              () => s.runCase(request(b, sources, k), budget.caseTimeoutMs, (m) => say(`  ${m}`)),
+              k,
+            );
+          }
         }
       }
     }

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { installNodeAssetLoader } from '../../src/engine/node/assets.ts';
 import { folderSource } from '../../src/engine/node/folderSource.ts';
+import { nodeReplicaHost } from '../../src/engine/node/replicaThreads.ts';
 import { type BenchCaseRequest, measureCase } from '../../src/worker/bench.ts';
 
 const [requestFile, resultFile] = process.argv.slice(2);
@@ -24,6 +25,7 @@ const result = await measureCase(request, {
     openModel: (p: string) => folderSource(p),
   },
   backendOptions: { wasmPaths, ...(threads > 0 ? { wasmThreads: threads } : {}) },
+  replicas: nodeReplicaHost(),
   log: (m) => process.stderr.write(`  ${m}\n`),
 });
 writeFileSync(resultFile, JSON.stringify(result));

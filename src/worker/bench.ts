@@ -21,6 +21,7 @@ import {
 } from '../engine/train/encodeRows.ts';
 import type { ModelIO } from '../engine/train/encoderSetup.ts';
 import type { TrainEvent } from '../engine/train/events.ts';
+import type { ReplicaHost } from '../engine/train/parallel/protocol.ts';
 import { Trainer } from '../engine/train/trainer.ts';
 import {
   isNumbersRequest,
@@ -64,8 +65,12 @@ export interface KernelTime {
 
 export interface BenchCaseResult {
   backend: string;
+  /** Data-parallel replicas the step ran on (Trainer.workers; 1: the step on this thread alone). */
+  workers: number;
   wasmThreads?: number;
   wasmMultithread?: boolean;
+  /** WASM: the products ran on the own GEMM (relaxed or plain SIMD); absent: on XNNPACK. */
+  wasmGemm?: 'relaxed' | 'simd';
   adapter?: string;
   parameters: number;
   /** Trainer.create: backend start, model folder, data, tokenizer. */
@@ -109,6 +114,8 @@ export interface BenchCaseResult {
 export interface BenchHost {
   io: DataIO & ModelIO;
   backendOptions?: BackendOptions;
+  /** Where data-parallel replicas come from, for a config with `workers` > 1 (as a run gets them). */
+  replicas?: ReplicaHost;
   /** Progress lines (the driver prints them). */
   log?(message: string): void;
 }
@@ -129,6 +136,7 @@ export async function measureCase(
     runId: 'bench',
     io: host.io,
     ...(host.backendOptions ? { backendOptions: host.backendOptions } : {}),
+    ...(host.replicas ? { replicas: host.replicas } : {}),
     emit(e) {
       if (e.type === 'ready') ready = e;
       else if (e.type === 'step') lastLoss = e.loss;
@@ -224,6 +232,7 @@ export async function measureCase(
     const embed = await measureEmbedding(trainer, req, log);
     const result: BenchCaseResult = {
       backend: r?.backend ?? tf.getBackend(),
+      workers: trainer.workers,
       parameters: r?.parameters ?? 0,
       setupMs,
       firstStepMs,
@@ -239,6 +248,7 @@ export async function measureCase(
     };
     if (r?.wasmThreads !== undefined) result.wasmThreads = r.wasmThreads;
     if (r?.wasmMultithread !== undefined) result.wasmMultithread = r.wasmMultithread;
+    if (r?.wasmGemm) result.wasmGemm = r.wasmGemm;
     if (r?.adapter) result.adapter = r.adapter;
     return result;
   } finally {
@@ -365,6 +375,7 @@ export async function runBenchCommand(
   cmd: BenchCommand,
   post: (m: BenchMessage) => void,
   base: URL,
+  replicas?: ReplicaHost,
 ): Promise<void> {
   const log = (message: string) =>
     post({ type: 'bench-progress', requestId: cmd.requestId, message });
@@ -392,7 +403,12 @@ export async function runBenchCommand(
       post({ type: 'bench-result', requestId: cmd.requestId, numbers });
       return;
     }
-    const result = await measureCase(request, { io, backendOptions, log });
+    const result = await measureCase(request, {
+      io,
+      backendOptions,
+      log,
+      ...(replicas ? { replicas } : {}),
+    });
     post({ type: 'bench-result', requestId: cmd.requestId, result });
   } catch (e) {
     post({

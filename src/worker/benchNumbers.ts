@@ -59,6 +59,8 @@ export interface NumbersResult {
   backend: string;
   adapter?: string;
   wasmMultithread?: boolean;
+  /** WASM: the products ran on the own GEMM ('relaxed' or 'simd'); absent: on XNNPACK. */
+  wasmGemm?: 'relaxed' | 'simd';
   /** encode: `<batch>.last_hidden_state`, `<batch>.<pooling>`, `act.<act>.last_hidden_state`,
    * `act.<act>.pooler_output`, `dropout.a` / `dropout.b`; row-major values. */
   outputs?: Record<string, number[]>;
@@ -139,6 +141,7 @@ async function encode(
     backend: tf.getBackend(),
     ...(choice.adapter ? { adapter: choice.adapter } : {}),
     ...(choice.wasmMultithread !== undefined ? { wasmMultithread: choice.wasmMultithread } : {}),
+    ...(choice.wasmGemm ? { wasmGemm: choice.wasmGemm } : {}),
     outputs,
     tensorGrowth: tf.memory().numTensors - before,
   };
@@ -153,6 +156,7 @@ async function trainStep(
   let failure: string | null = null;
   let adapter: string | undefined;
   let wasmMultithread: boolean | undefined;
+  let wasmGemm: 'relaxed' | 'simd' | undefined;
   const trainer = await Trainer.create(req.config, {
     runId: 'numbers',
     io,
@@ -161,6 +165,7 @@ async function trainStep(
       if (e.type === 'ready') {
         adapter = e.adapter;
         wasmMultithread = e.wasmMultithread;
+        wasmGemm = e.wasmGemm;
       } else if (e.type === 'step') step = { loss: e.loss, gradNorm: e.gradNorm ?? Number.NaN };
       else if (e.type === 'error') failure = e.message;
     },
@@ -177,6 +182,7 @@ async function trainStep(
       backend: tf.getBackend(),
       ...(adapter ? { adapter } : {}),
       ...(wasmMultithread !== undefined ? { wasmMultithread } : {}),
+      ...(wasmGemm ? { wasmGemm } : {}),
       loss: s.loss,
       gradNorm: s.gradNorm,
       safetensors,

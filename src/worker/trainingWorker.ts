@@ -227,7 +227,7 @@ self.addEventListener('message', (e: MessageEvent<Command>) => {
       break;
     // bench (issue 8): `npm run bench` measures the built app through this (bench/browser.ts).
     case 'bench':
-      void runBenchCommand(cmd, post, base);
+      void runBenchCommand(cmd, post, base, webReplicaHost());
       break;
     // UI (issue 7): eval embeddings for the Embedding Projector.
     case 'export-embeddings':

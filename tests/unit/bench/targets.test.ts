@@ -1,0 +1,118 @@
+/**
+ * The speed-target rows (bench/targets.ts) read off a bench record: the WASM ratio is judged on
+ * the default a run gets (one replica per core, the case with the most workers) against the faster
+ * PyTorch of the same run, with the one-worker step beside it; a record without a workers case
+ * (older results files) is judged on its one-worker step. Synthetic records, exact arithmetic.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CaseRecord, RunRecord } from '../../../bench/report.ts';
+import { rowsOf } from '../../../bench/report.ts';
+import { targetRows } from '../../../bench/targets.ts';
+
+const result = (stepMs: number, workers = 1) =>
+  ({
+    backend: 'wasm',
+    workers,
+    parameters: 1,
+    setupMs: 0,
+    firstStepMs: stepMs,
+    timeToFirstStepMs: stepMs,
+    stepMs: [stepMs, stepMs, stepMs],
+    losses: [1, 1, 1],
+    batchSize: 64,
+    tensorGrowth: 0,
+    memory: {},
+    embed: { sentences: 64, lengths: [32], warmupMs: 0, passMs: [100] },
+    wasmMultithread: true,
+    wasmThreads: 1,
+    wasmGemm: 'relaxed',
+  }) as unknown as CaseRecord['result'];
+
+const torch = (backend: string, stepMs: number, threads: number): CaseRecord => ({
+  host: 'torch',
+  backend,
+  shape: 'tiny',
+  load: [0, 0],
+  wallMs: 0,
+  result: { ...(result(stepMs) as object), threads } as unknown as CaseRecord['result'],
+});
+
+function record(cases: CaseRecord[]): RunRecord {
+  return {
+    date: '2026-12-03T00:00:00.000Z',
+    mode: 'quick',
+    argv: [],
+    machine: {} as RunRecord['machine'],
+    settings: {},
+    cases,
+  };
+}
+
+describe('bench targets: the WASM step ratio', () => {
+  it('is judged on the default workers case, with the one-worker step beside it', () => {
+    const run = record([
+      torch('torch', 300, 2),
+      torch('torch-1t', 200, 1), // the faster PyTorch: 200 ms
+      {
+        host: 'browser',
+        backend: 'wasm',
+        shape: 'tiny',
+        load: [0, 0],
+        wallMs: 0,
+        result: result(500),
+      },
+      {
+        host: 'browser',
+        backend: 'wasm',
+        shape: 'tiny',
+        workers: 2,
+        load: [0, 0],
+        wallMs: 0,
+        result: result(320, 2),
+      },
+    ]);
+    const rows = rowsOf(run).filter((r) => r.host === 'browser');
+    expect(rows.map((r) => r.workers)).toEqual([1, 2]);
+    expect(rows[1]!.label).toContain('2 workers');
+    expect(rows[1]!.label).toContain('relaxed-SIMD GEMM');
+    const t = targetRows(run).find((r) => r.target.startsWith('Chromium WASM, bert-tiny'))!;
+    // 200 / 320 = 0.625 with two workers; 200 / 500 = 0.40 with one.
+    expect(t.measured).toBe(
+      '0.63× (320 ms/step) with 2 workers (the default: one per core); one worker: 0.40× (500 ms/step)',
+    );
+    expect(t.met).toBe(true);
+  });
+
+  it('a run asked for K workers that got fewer says so; an old record is judged on one worker', () => {
+    const short = record([
+      torch('torch-1t', 200, 1),
+      {
+        host: 'node',
+        backend: 'wasm',
+        shape: 'tiny',
+        workers: 2,
+        load: [0, 0],
+        wallMs: 0,
+        result: result(450, 1),
+      },
+    ]);
+    const row = rowsOf(short).find((r) => r.host === 'node')!;
+    expect(row.workers).toBe(1);
+    expect(row.note).toBe('asked for 2 workers, ran on 1');
+
+    const old = record([
+      torch('torch-1t', 200, 1),
+      {
+        host: 'node',
+        backend: 'wasm',
+        shape: 'tiny',
+        load: [0, 0],
+        wallMs: 0,
+        result: result(500),
+      },
+    ]);
+    const t = targetRows(old).find((r) => r.target.startsWith('Node'))!;
+    expect(t.measured).toBe('0.40× (500 ms/step), one worker');
+    expect(t.met).toBe(false);
+  });
+});

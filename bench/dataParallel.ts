@@ -26,7 +26,7 @@ import { nodeReplicaHost } from '../src/engine/node/replicaThreads.ts';
 import type { PoolTimings } from '../src/engine/train/parallel/protocol.ts';
 import { Trainer } from '../src/engine/train/trainer.ts';
 import { ensureModelFolder, TRAIN_FILE } from './prepare.ts';
-import { benchExperiment, SHAPES, type Shape } from './shapes.ts';
+import { BATCH_SIZE, benchExperiment, SHAPES, type Shape } from './shapes.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -72,11 +72,18 @@ export interface ScalingResult {
 
 export interface Ceiling {
   processes: number;
+  /**
+   * Sentences per step in each of the K processes: the whole batch (each does a whole step: the
+   * cores' throughput) or ⌈B/K⌉ (each does what one replica does: the bound on this split, since
+   * a replica's half batch can contend for caches and memory differently from a whole one).
+   * Absent in older records: the whole batch.
+   */
+  batchPerProcess?: number;
   /** Median step of each process while all ran at once, ms. */
   stepMs: number[];
   /** The one-process step, measured the same way just before, ms. */
   aloneMs: number;
-  /** Σ throughput of the K processes ÷ one process alone. */
+  /** Σ throughput (sentences/s) of the K processes ÷ one whole-batch process alone. */
   speedup: number;
 }
 
@@ -188,18 +195,22 @@ export async function measureDataParallel(o: ScalingOptions): Promise<ScalingRes
   const ceiling: Ceiling[] = [];
   const most = Math.max(...o.workers);
   if (o.ceiling !== false && most > 1) {
-    const alone = await independentRuns(1, o);
-    const together = await independentRuns(most, o);
-    const c: Ceiling = {
-      processes: most,
-      stepMs: together,
-      aloneMs: alone[0]!,
-      speedup: together.reduce((a, t) => a + alone[0]! / t, 0),
-    };
-    log(
-      `ceiling: ${most} independent runs at once: ${together.map((t) => t.toFixed(0)).join(', ')} ms/step vs ${alone[0]!.toFixed(0)} alone → ${c.speedup.toFixed(2)}× the throughput`,
-    );
-    ceiling.push(c);
+    const batch = BATCH_SIZE;
+    const alone = await independentRuns(1, o, batch);
+    for (const per of [batch, Math.ceil(batch / most)]) {
+      const together = await independentRuns(most, o, per);
+      const c: Ceiling = {
+        processes: most,
+        batchPerProcess: per,
+        stepMs: together,
+        aloneMs: alone[0]!,
+        speedup: together.reduce((a, t) => a + per / t / (batch / alone[0]!), 0),
+      };
+      log(
+        `ceiling: ${most} independent runs of ${per} sentences at once: ${together.map((t) => t.toFixed(0)).join(', ')} ms/step vs ${alone[0]!.toFixed(0)} for ${batch} alone → ${c.speedup.toFixed(2)}× the throughput`,
+      );
+      ceiling.push(c);
+    }
   }
   return {
     ceiling,
@@ -221,12 +232,14 @@ export async function measureDataParallel(o: ScalingOptions): Promise<ScalingRes
  * each warms up, says "ready", and waits; when all are ready they are told "go" together and
  * time their steps. Returns each one's median step, ms.
  */
-async function independentRuns(K: number, o: ScalingOptions): Promise<number[]> {
+async function independentRuns(K: number, o: ScalingOptions, batch: number): Promise<number[]> {
   const here = fileURLToPath(import.meta.url);
   const args = [
     '--import',
     'tsx',
     here,
+    '--batch',
+    String(batch),
     '--independent',
     '--shape',
     o.shape.name,
@@ -258,7 +271,7 @@ async function independentRuns(K: number, o: ScalingOptions): Promise<number[]> 
 }
 
 /** The child of independentRuns: one-worker steps after "go" on stdin. */
-async function independentChild(o: ScalingOptions): Promise<void> {
+async function independentChild(o: ScalingOptions, batch: number): Promise<void> {
   installNodeAssetLoader();
   const require = createRequire(import.meta.url);
   const wasmPaths = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
@@ -266,6 +279,7 @@ async function independentChild(o: ScalingOptions): Promise<void> {
   const config = {
     ...benchExperiment(o.backend, { model: modelFolder, train: TRAIN_FILE }),
     workers: 1,
+    batchSize: batch,
   };
   const trainer = await Trainer.create(config, {
     emit: () => {},
@@ -301,6 +315,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     warmup: 'string',
     steps: 'string',
     independent: 'boolean',
+    batch: 'string',
     'no-ceiling': 'boolean',
   });
   const opts = {
@@ -312,7 +327,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     ceiling: !flags.boolean('no-ceiling'),
   };
   if (flags.boolean('independent')) {
-    await independentChild(opts);
+    await independentChild(opts, flags.number('batch') ?? BATCH_SIZE);
     process.exit(0);
   }
   const result = await measureDataParallel(opts);

@@ -6,6 +6,7 @@
 import type { AutoProbeResult } from './autoProbe.ts';
 import type { ScalingResult } from './dataParallel.ts';
 import { type RunRecord, rowsOf, updateDoc } from './report.ts';
+import { BATCH_SIZE } from './shapes.ts';
 
 export interface TargetsRecord {
   scaling?: ScalingResult | { error: string };
@@ -53,9 +54,15 @@ function ratioRow(run: RunRecord, host: 'node' | 'browser', shape: string, goal:
 
 /** The machine's own bound on K-way scaling (dataParallel.ts, `ceiling`), for the K = 2 row. */
 function ceilingNote(s: ScalingResult): string {
-  const c = s.ceiling?.find((x) => x.processes === 2);
-  if (!c) return '';
-  return `; the machine's ceiling, 2 independent one-worker processes at once: ${c.speedup.toFixed(2)}× (${c.stepMs.map((t) => Math.round(t)).join(' and ')} ms/step vs ${Math.round(c.aloneMs)} alone)`;
+  const two = (s.ceiling ?? []).filter((x) => x.processes === 2);
+  const whole = two.find((x) => (x.batchPerProcess ?? BATCH_SIZE) === BATCH_SIZE);
+  const shard = two.find((x) => x.batchPerProcess !== undefined && x.batchPerProcess < BATCH_SIZE);
+  let note = '';
+  if (whole)
+    note += `; the machine's ceiling, 2 independent one-worker processes at once: ${whole.speedup.toFixed(2)}× (${whole.stepMs.map((t) => Math.round(t)).join(' and ')} ms/step vs ${Math.round(whole.aloneMs)} alone)`;
+  if (shard)
+    note += `; 2 independent processes of ${shard.batchPerProcess} sentences each (what the replicas do) at once: ${shard.speedup.toFixed(2)}× (${shard.stepMs.map((t) => Math.round(t)).join(' and ')} ms/step)`;
+  return note;
 }
 
 export function targetRows(run: RunRecord & TargetsRecord): TargetRow[] {

@@ -35,7 +35,7 @@ typedef v128_t f4;
 #define MADD(a, b, c) wasm_f32x4_add(wasm_f32x4_mul((a), (b)), (c))
 #endif
 
-/* Rows per register tile (tile8/tile4 take 1..6; 4 measured fastest under V8 on x64, above). */
+/* Rows per register tile (tile8/tile4 take 1..MR; 4 measured fastest under V8 on x64, above). */
 #define MR 4
 
 /* The accumulators' start: C's current values (a later K block), the bias, or zero. */
@@ -50,7 +50,7 @@ static inline float start1(const float *c, const float *bias, int j, int first) 
 }
 
 /*
- * Rows [i, i + R) × columns [j, j + 8) over k in [k0, k0 + kc), R = 1..6 (a compile-time constant
+ * Rows [i, i + R) × columns [j, j + 8) over k in [k0, k0 + kc), R = 1..4 (a compile-time constant
  * at every call, so the unused accumulators fold away).
  */
 static inline __attribute__((always_inline)) void tile8(const float *A, const float *P, float *C,
@@ -60,13 +60,10 @@ static inline __attribute__((always_inline)) void tile8(const float *A, const fl
   const float *b = P; /* the packed [kc, 8] panel */
   float *c0 = C + i * N + j;
   f4 x00 = start(c0, bias, j, first), x01 = start(c0 + 4, bias, j + 4, first);
-  f4 x10 = x00, x11 = x01, x20 = x00, x21 = x01, x30 = x00, x31 = x01, x40 = x00, x41 = x01,
-     x50 = x00, x51 = x01;
+  f4 x10 = x00, x11 = x01, x20 = x00, x21 = x01, x30 = x00, x31 = x01;
   if (R > 1) x10 = start(c0 + N, bias, j, first), x11 = start(c0 + N + 4, bias, j + 4, first);
   if (R > 2) x20 = start(c0 + 2 * N, bias, j, first), x21 = start(c0 + 2 * N + 4, bias, j + 4, first);
   if (R > 3) x30 = start(c0 + 3 * N, bias, j, first), x31 = start(c0 + 3 * N + 4, bias, j + 4, first);
-  if (R > 4) x40 = start(c0 + 4 * N, bias, j, first), x41 = start(c0 + 4 * N + 4, bias, j + 4, first);
-  if (R > 5) x50 = start(c0 + 5 * N, bias, j, first), x51 = start(c0 + 5 * N + 4, bias, j + 4, first);
   for (int k = 0; k < kc; k++, b += 8) {
     const f4 b0 = LD(b), b1 = LD(b + 4);
     f4 a = BCAST(a0 + k);
@@ -74,15 +71,11 @@ static inline __attribute__((always_inline)) void tile8(const float *A, const fl
     if (R > 1) a = BCAST(a0 + K + k), x10 = MADD(a, b0, x10), x11 = MADD(a, b1, x11);
     if (R > 2) a = BCAST(a0 + 2 * K + k), x20 = MADD(a, b0, x20), x21 = MADD(a, b1, x21);
     if (R > 3) a = BCAST(a0 + 3 * K + k), x30 = MADD(a, b0, x30), x31 = MADD(a, b1, x31);
-    if (R > 4) a = BCAST(a0 + 4 * K + k), x40 = MADD(a, b0, x40), x41 = MADD(a, b1, x41);
-    if (R > 5) a = BCAST(a0 + 5 * K + k), x50 = MADD(a, b0, x50), x51 = MADD(a, b1, x51);
   }
   ST(c0, x00), ST(c0 + 4, x01);
   if (R > 1) ST(c0 + N, x10), ST(c0 + N + 4, x11);
   if (R > 2) ST(c0 + 2 * N, x20), ST(c0 + 2 * N + 4, x21);
   if (R > 3) ST(c0 + 3 * N, x30), ST(c0 + 3 * N + 4, x31);
-  if (R > 4) ST(c0 + 4 * N, x40), ST(c0 + 4 * N + 4, x41);
-  if (R > 5) ST(c0 + 5 * N, x50), ST(c0 + 5 * N + 4, x51);
 }
 
 /* Rows [i, i + R) × columns [j, j + 4): one vector per row. */
@@ -92,27 +85,21 @@ static inline __attribute__((always_inline)) void tile4(const float *A, const fl
   const float *a0 = A + i * K + k0;
   const float *b = P; /* the packed [kc, 4] panel */
   float *c0 = C + i * N + j;
-  f4 x0 = start(c0, bias, j, first), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0;
+  f4 x0 = start(c0, bias, j, first), x1 = x0, x2 = x0, x3 = x0;
   if (R > 1) x1 = start(c0 + N, bias, j, first);
   if (R > 2) x2 = start(c0 + 2 * N, bias, j, first);
   if (R > 3) x3 = start(c0 + 3 * N, bias, j, first);
-  if (R > 4) x4 = start(c0 + 4 * N, bias, j, first);
-  if (R > 5) x5 = start(c0 + 5 * N, bias, j, first);
   for (int k = 0; k < kc; k++, b += 4) {
     const f4 b0 = LD(b);
     x0 = MADD(BCAST(a0 + k), b0, x0);
     if (R > 1) x1 = MADD(BCAST(a0 + K + k), b0, x1);
     if (R > 2) x2 = MADD(BCAST(a0 + 2 * K + k), b0, x2);
     if (R > 3) x3 = MADD(BCAST(a0 + 3 * K + k), b0, x3);
-    if (R > 4) x4 = MADD(BCAST(a0 + 4 * K + k), b0, x4);
-    if (R > 5) x5 = MADD(BCAST(a0 + 5 * K + k), b0, x5);
   }
   ST(c0, x0);
   if (R > 1) ST(c0 + N, x1);
   if (R > 2) ST(c0 + 2 * N, x2);
   if (R > 3) ST(c0 + 3 * N, x3);
-  if (R > 4) ST(c0 + 4 * N, x4);
-  if (R > 5) ST(c0 + 5 * N, x5);
 }
 
 /* One row × one column, scalar (the last 1..3 columns). */
@@ -125,11 +112,10 @@ static inline void cell(const float *A, const float *B, float *C, const float *b
   C[i * N + j] = s;
 }
 
+/* The last 1..MR-1 rows of a block, each tail size a constant for tile8/tile4. */
+_Static_assert(MR == 4, "ROWS covers row tails of 1..3");
 #define ROWS(T, R)                                                                                 \
   switch (R) {                                                                                     \
-  case 6: T(A, P, C, bias, 6, K, N, i, j, k0, kc, first); break;                                   \
-  case 5: T(A, P, C, bias, 5, K, N, i, j, k0, kc, first); break;                                   \
-  case 4: T(A, P, C, bias, 4, K, N, i, j, k0, kc, first); break;                                   \
   case 3: T(A, P, C, bias, 3, K, N, i, j, k0, kc, first); break;                                   \
   case 2: T(A, P, C, bias, 2, K, N, i, j, k0, kc, first); break;                                   \
   default: T(A, P, C, bias, 1, K, N, i, j, k0, kc, first); break;                                  \

@@ -16,6 +16,7 @@
  * Deterministic: the same inputs give the same bits on the same engine.
  */
 import * as tf from '../tf.ts';
+import { decodeBase64 } from './base64.ts';
 import {
   GEMM_RELAXED,
   GEMM_RELAXED_SHARED,
@@ -59,27 +60,11 @@ export function setWasmGemmMode(m: WasmGemmMode): void {
   mode = m;
 }
 
-function decode(base64: string): Uint8Array {
-  const s = atob(base64);
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-  return bytes;
-}
-
-const bytes: Partial<Record<string, Uint8Array>> = {};
-const source = (variant: WasmGemmVariant, shared: boolean): Uint8Array => {
-  const key = `${variant}${shared ? '-shared' : ''}`;
-  bytes[key] ??= decode(
-    variant === 'relaxed'
-      ? shared
-        ? GEMM_RELAXED_SHARED
-        : GEMM_RELAXED
-      : shared
-        ? GEMM_SIMD_SHARED
-        : GEMM_SIMD,
-  );
-  return bytes[key];
-};
+/** The four builds, by variant and by the memory they import (plain or shared). */
+const BUILDS = {
+  relaxed: { plain: GEMM_RELAXED, shared: GEMM_RELAXED_SHARED },
+  simd: { plain: GEMM_SIMD, shared: GEMM_SIMD_SHARED },
+} as const;
 
 let relaxed: boolean | undefined;
 
@@ -90,7 +75,7 @@ let relaxed: boolean | undefined;
  */
 function relaxedSimd(): boolean {
   if (relaxed !== undefined) return relaxed;
-  const probe = source('relaxed', false) as BufferSource;
+  const probe = decodeBase64(BUILDS.relaxed.plain) as BufferSource;
   relaxed = WebAssembly.validate(probe);
   if (!relaxed) {
     const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
@@ -114,7 +99,8 @@ function compiled(variant: WasmGemmVariant, shared: boolean): WebAssembly.Module
   if (!modules.has(key)) {
     let m: WebAssembly.Module | null = null;
     try {
-      m = new WebAssembly.Module(source(variant, shared) as BufferSource);
+      const base64 = BUILDS[variant][shared ? 'shared' : 'plain'];
+      m = new WebAssembly.Module(decodeBase64(base64) as BufferSource);
     } catch {
       m = null; // an engine without (relaxed) SIMD, or a main thread refusing a synchronous compile
     }
@@ -150,13 +136,19 @@ function gemmFor(backend: GemmBackend, variant: WasmGemmVariant): GemmFn | null 
   return fn;
 }
 
+/** The variant the products run on for this backend now and its function, or null (stock). */
+function chosen(backend: GemmBackend): { variant: WasmGemmVariant; gemm: GemmFn } | null {
+  if (mode === 'off' || tf.getBackend() !== 'wasm') return null;
+  const variant: WasmGemmVariant =
+    mode === 'simd' || (mode === 'auto' && !relaxedSimd()) ? 'simd' : 'relaxed';
+  if (variant === 'relaxed' && !relaxedSimd()) return null;
+  const gemm = gemmFor(backend, variant);
+  return gemm ? { variant, gemm } : null;
+}
+
 /** The variant the products run on for this backend now, or null (the stock kernels run). */
 export function wasmGemmVariant(backend: unknown = tf.backend()): WasmGemmVariant | null {
-  if (mode === 'off' || tf.getBackend() !== 'wasm') return null;
-  const want: WasmGemmVariant =
-    mode === 'simd' || (mode === 'auto' && !relaxedSimd()) ? 'simd' : 'relaxed';
-  if (want === 'relaxed' && !relaxedSimd()) return null;
-  return gemmFor(backend as GemmBackend, want) ? want : null;
+  return chosen(backend as GemmBackend)?.variant ?? null;
 }
 
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
@@ -175,10 +167,10 @@ function product(
   K: number,
   N: number,
 ): tf.TensorInfo | null {
-  const variant = wasmGemmVariant(backend);
-  if (!variant) return null;
   const be = backend as GemmBackend;
-  const gemm = gemmFor(be, variant)!;
+  const run = chosen(be);
+  if (!run) return null;
+  const { gemm } = run;
   const ptr = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId)!.memoryOffset;
   const out = be.makeOutput(outShape, 'float32');
   if (M === 0 || N === 0) return out;

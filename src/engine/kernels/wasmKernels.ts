@@ -27,6 +27,7 @@
  * synchronous compile of this size, the stock ops run).
  */
 import * as tf from '../tf.ts';
+import { decodeBase64 } from './base64.ts';
 import { WASM_KERNELS_PLAIN, WASM_KERNELS_SHARED } from './wasmBinary.ts';
 import { gemmBodies } from './wasmGemm.ts';
 import { installWasmOverrides, type OverrideHost } from './wasmOverrides.ts';
@@ -113,18 +114,11 @@ let enabled = true;
 const modules: { plain?: WebAssembly.Module | null; shared?: WebAssembly.Module | null } = {};
 const instances = new WeakMap<object, Instance | null>();
 
-function decode(base64: string): Uint8Array {
-  const s = atob(base64);
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-  return bytes;
-}
-
 function compiled(kind: 'plain' | 'shared'): WebAssembly.Module | null {
   if (modules[kind] === undefined) {
     try {
       modules[kind] = new WebAssembly.Module(
-        decode(kind === 'plain' ? WASM_KERNELS_PLAIN : WASM_KERNELS_SHARED) as BufferSource,
+        decodeBase64(kind === 'plain' ? WASM_KERNELS_PLAIN : WASM_KERNELS_SHARED) as BufferSource,
       );
     } catch {
       modules[kind] = null; // e.g. a browser's main thread that limits synchronous compiles

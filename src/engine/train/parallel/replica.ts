@@ -5,6 +5,7 @@
  * (src/worker/replicaWorker.ts) or a worker_thread (src/engine/node/replicaThread.mjs).
  */
 import type { EmbeddingViewPass } from '../../augment/consert.ts';
+import { wasmKernelsReady } from '../../kernels/index.ts';
 import { BertModel, ClassifierHead, MlpHead } from '../../model/index.ts';
 import * as tf from '../../tf.ts';
 import type { TokenisedRows } from '../encodeRows.ts';
@@ -81,6 +82,9 @@ async function initReplica(m: Init): Promise<State> {
   }
   if (!(await tf.setBackend(m.backend))) throw new Error(`the ${m.backend} backend did not start`);
   await tf.ready();
+  // On wasm, instantiates the own kernels now (installing their bodies over the stock ones, the
+  // GEMM's included), as backend.ts does for the coordinator: the first step runs them too.
+  if (m.backend === 'wasm') wasmKernelsReady();
   const weights = new Float32Array(m.buffers.weights);
   const read = (slots: VarSlot[]) =>
     new Map(

@@ -153,7 +153,10 @@ export function rowsOf(run: RunRecord): Row[] {
       row.label += `, ${ran ?? '?'} workers`;
       row.workers = ran ?? 1;
       // Asked for K and got fewer (no Workers, no SharedArrayBuffer): said, not hidden.
-      if (ran !== c.workers) row.note = `asked for ${c.workers} workers, ran on ${ran}`;
+      if (ran !== c.workers) {
+        const short = `asked for ${c.workers} workers, ran on ${ran}`;
+        row.note = row.note ? `${row.note}; ${short}` : short;
+      }
     }
     rows.push(row);
   }

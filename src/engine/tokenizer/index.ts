@@ -190,7 +190,19 @@ export class BertTokenizer {
         `encodeBatch got ${texts.length} texts but ${pairs.length} pairs: they must match one to one.`,
       );
     }
-    const rows: EncodedRow[] = texts.map((t, i) => this.encode(t, pairs?.[i], maxLength));
+    // A text (with its pair) repeated in the batch is encoded once: unsupervised SimCSE's two
+    // views are the same sentence. `encode` is pure, so the rows are the same either way.
+    const seen = new Map<string, EncodedRow>();
+    const rows: EncodedRow[] = texts.map((t, i) => {
+      const pair = pairs?.[i];
+      const key = pair === undefined ? t : `${t.length}:${t}${pair}`; // unambiguous
+      let row = seen.get(key);
+      if (row === undefined) {
+        row = this.encode(t, pair, maxLength);
+        seen.set(key, row);
+      }
+      return row;
+    });
     return padRows(rows, this.padId, padTo);
   }
 

@@ -122,6 +122,27 @@ describe('BertTokenizer.encodeBatch', () => {
     expect(Array.from(b.attentionMask)).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0]);
   });
 
+  it('encodes a repeated text (and a repeated pair) once, giving every row its own copy of the ids', () => {
+    const texts = ['the cat', 'a b', 'the cat', 'a b c d', 'a b'];
+    const b = tok.encodeBatch(texts, { maxLength: 16 });
+    const one = texts.map((t) => tok.encodeBatch([t], { maxLength: 16, padTo: b.seqLength }));
+    expect(Array.from(b.inputIds)).toEqual(one.flatMap((o) => Array.from(o.inputIds)));
+    expect(Array.from(b.attentionMask)).toEqual(one.flatMap((o) => Array.from(o.attentionMask)));
+    // Same first text, different pairs; and a text that ends where another's pair begins.
+    const p = tok.encodeBatch(['a', 'a', 'a b', 'a'], {
+      pairs: ['b c', 'd', 'c', 'b c'],
+      maxLength: 16,
+    });
+    const rows = [
+      ['a', 'b c'],
+      ['a', 'd'],
+      ['a b', 'c'],
+      ['a', 'b c'],
+    ].map(([t, q]) => tok.encodeBatch([t!], { pairs: [q!], maxLength: 16, padTo: p.seqLength }));
+    expect(Array.from(p.inputIds)).toEqual(rows.flatMap((o) => Array.from(o.inputIds)));
+    expect(Array.from(p.tokenTypeIds)).toEqual(rows.flatMap((o) => Array.from(o.tokenTypeIds)));
+  });
+
   it('handles an empty batch', () => {
     const b = tok.encodeBatch([], { maxLength: 8, padTo: 4 });
     expect([b.batchSize, b.seqLength, b.inputIds.length]).toEqual([0, 4, 0]);

@@ -31,6 +31,11 @@ export interface GradCacheParts {
 export interface GradResult {
   loss: tf.Scalar;
   grads: Map<string, tf.Tensor>;
+  /**
+   * ‖g‖₂ over every gradient, when whoever summed the gradients took it on the way (the replicas'
+   * reduce-scatter, parallel/pool.ts); the update then reads only the loss.
+   */
+  gradNorm?: number;
 }
 
 let repCounter = 0;

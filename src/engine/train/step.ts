@@ -293,15 +293,23 @@ export async function applyUpdate(
     const g = raw.grads.get(v.name);
     if (g) grads.set(key, g);
   }
-  const norm = globalNorm(grads);
-  // The step's one read: loss and global gradient norm together. A NaN/Inf anywhere in the
-  // gradients makes the norm NaN/Inf, so these two numbers are the whole divergence check.
-  const both = tf.stack([raw.loss, norm]); // [2]
-  norm.dispose();
-  const read = (await both.data()) as Float32Array;
-  both.dispose();
-  const loss = read[0]!;
-  const normValue = read[1]!;
+  // The step's one read: loss and global gradient norm together (the loss alone where the norm
+  // came with the gradients). A NaN/Inf anywhere in the gradients makes the norm NaN/Inf, so
+  // these two numbers are the whole divergence check.
+  let loss: number;
+  let normValue: number;
+  if (raw.gradNorm !== undefined) {
+    loss = ((await raw.loss.data()) as Float32Array)[0]!;
+    normValue = raw.gradNorm;
+  } else {
+    const norm = globalNorm(grads);
+    const both = tf.stack([raw.loss, norm]); // [2]
+    norm.dispose();
+    const read = (await both.data()) as Float32Array;
+    both.dispose();
+    loss = read[0]!;
+    normValue = read[1]!;
+  }
   const applied = Number.isFinite(loss) && Number.isFinite(normValue);
   // Clipping (clip_grad_norm_) as the optimiser's gradient scale: no clipped copies.
   const scale = clipNorm ? clipCoefficient(normValue, clipNorm) : 1;

@@ -10,7 +10,8 @@
  * them). The tests can fail: the plain one-worker step (one chunk, other masks) is also run and
  * differs by more than 1e-4.
  */
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mergeConfig } from '../../../src/engine/config/presets.ts';
 import type { ExperimentInput } from '../../../src/engine/config/schema.ts';
@@ -25,19 +26,22 @@ import type { StepEvent, TrainEvent } from '../../../src/engine/train/events.ts'
 import { resolveWorkers } from '../../../src/engine/train/parallel/plan.ts';
 import type { ReplicaHost } from '../../../src/engine/train/parallel/protocol.ts';
 import { Trainer } from '../../../src/engine/train/trainer.ts';
+import { useNodeWasmBackend as startWasmBackend } from '../../helpers/backends.ts';
 import { REPO_ROOT } from '../../helpers/paths.ts';
 import { memoryStore, TINY } from './helpers.ts';
 
 const TOL = 1e-5;
+const WASM_PATHS = `${dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
 /** One host for the file: its threads are kept warm from one trainer to the next. */
 const HOST = nodeReplicaHost({ reuse: true });
 
 async function trainerFor(
   config: ExperimentInput,
-  opts: { parallel?: boolean; store?: CheckpointStore; resume?: boolean } = {},
+  opts: { parallel?: boolean; store?: CheckpointStore; resume?: boolean; wasm?: boolean } = {},
 ): Promise<{ trainer: Trainer; events: TrainEvent[] }> {
   installNodeAssetLoader();
-  await tf.setBackend('cpu');
+  if (opts.wasm) await startWasmBackend();
+  else await tf.setBackend('cpu');
   const events: TrainEvent[] = [];
   const trainer = await Trainer.create(config, {
     emit: (e) => events.push(e),
@@ -47,6 +51,7 @@ async function trainerFor(
       openModel: (source: string) => folderSource(resolve(REPO_ROOT, source)),
     },
     keepBackend: true,
+    ...(opts.wasm ? { backendOptions: { wasmPaths: WASM_PATHS } } : {}),
     ...(opts.parallel ? { replicas: HOST } : {}),
     ...(opts.store ? { checkpoints: opts.store, runId: 'dp' } : {}),
     ...(opts.resume ? { resume: true } : {}),
@@ -160,6 +165,43 @@ describe('data-parallel: the K = 2 step equals the K = 1 step (cpu, worker_threa
     await sameStep(mergeConfig(config, { gradCache: { chunkSize: 4 } }), config);
   });
 
+  it('clipping on: the replicas’ gradient norm clips as the one-worker norm does', async () => {
+    const clipNorm = 0.05;
+    const config = mergeConfig(CASES[0]![1], { optimizer: { clipNorm } });
+    const B = parseExperiment(config).batchSize;
+    const one = await trainerFor(
+      mergeConfig(config, { workers: 1, gradCache: { chunkSize: B / 2 } }),
+    );
+    const two = await trainerFor(mergeConfig(config, { workers: 2 }), { parallel: true });
+    const free = await trainerFor(mergeConfig(CASES[0]![1], { workers: 2 }), { parallel: true });
+    for (const t of [one, two, free]) expect(await t.trainer.trainStep()).toBe(true);
+    const [a, b] = [one, two].map((t) => steps(t.events)[0]!) as [StepEvent, StepEvent];
+    expect(b.gradNorm!).toBeGreaterThan(clipNorm * 10); // so the clip scales the update down
+    expect(Math.abs(a.gradNorm! - b.gradNorm!)).toBeLessThan(TOL);
+    expect(worstWeightDiff(weights(one.trainer), weights(two.trainer))).toBeLessThan(TOL);
+    // Without the clip the same step lands elsewhere: the coefficient was applied.
+    expect(worstWeightDiff(weights(two.trainer), weights(free.trainer))).toBeGreaterThan(1e-4);
+    for (const t of [one, two, free]) t.trainer.dispose();
+  });
+
+  it('a NaN weight on 2 replicas: the divergence event, the update not applied', async () => {
+    const { trainer, events } = await trainerFor(
+      mergeConfig(CASES[0]![1], { workers: 2, maxSteps: 5 }),
+      { parallel: true },
+    );
+    expect(await trainer.trainStep()).toBe(true);
+    const w = trainer.bundle.model.variables().get('encoder.layer.0.output.dense.weight')!;
+    w.assign(tf.fill(w.shape, Number.NaN));
+    const before = weights(trainer);
+    expect(await trainer.trainStep()).toBe(false);
+    expect(trainer.step).toBe(1);
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'divergence', step: 2 });
+    // Nothing moved: every weight has the bits it had (the NaN ones stay NaN).
+    const after = weights(trainer);
+    for (const [k, x] of before) expect(Array.from(after.get(k)!)).toEqual(Array.from(x));
+    trainer.dispose();
+  });
+
   it('over a run: steps, a checkpoint and a resume on 2 replicas follow the one-worker run', async () => {
     const config = mergeConfig(CASES[0]![1], { maxSteps: 4 });
     const straight = await trainerFor(
@@ -204,6 +246,41 @@ describe('data-parallel: the K = 2 step equals the K = 1 step (cpu, worker_threa
     for (const [i, l] of got.entries()) expect(Math.abs(l - want[i]!)).toBeLessThan(TOL);
     expect(worstWeightDiff(straightWeights, weights(second.trainer))).toBeLessThan(TOL);
     second.trainer.dispose();
+  });
+});
+
+describe('data-parallel on wasm (the own kernels; weights through the heap, table rows in place)', () => {
+  afterEach(async () => {
+    await tf.setBackend('cpu');
+  });
+  it('4 steps on 2 replicas follow the one-worker run: every loss, norm and weight', async () => {
+    // Later batches look up word-table rows earlier ones did not: a replica that refreshed only
+    // some rows wrongly would compute with stale ones and drift from the one-worker run.
+    const config = mergeConfig(CASES[0]![1], { maxSteps: 4 });
+    const one = await trainerFor(mergeConfig(config, { workers: 1, gradCache: { chunkSize: 4 } }), {
+      wasm: true,
+    });
+    const two = await trainerFor(mergeConfig(config, { workers: 2 }), {
+      parallel: true,
+      wasm: true,
+    });
+    expect(tf.getBackend()).toBe('wasm');
+    expect(two.trainer.workers).toBe(2);
+    expect(two.events).toContainEqual(
+      expect.objectContaining({
+        type: 'log',
+        message: expect.stringMatching(/^Data-parallel: 2 replicas in worker_threads on wasm/),
+      }),
+    );
+    for (const t of [one, two]) await t.trainer.run();
+    const [a, b] = [steps(one.events), steps(two.events)];
+    expect(b).toHaveLength(4);
+    for (const [i, s] of b.entries()) {
+      expect(Math.abs(s.loss - a[i]!.loss)).toBeLessThan(TOL);
+      expect(Math.abs(s.gradNorm! - a[i]!.gradNorm!)).toBeLessThan(TOL);
+    }
+    expect(worstWeightDiff(weights(one.trainer), weights(two.trainer))).toBeLessThan(TOL);
+    for (const t of [one, two]) t.trainer.dispose();
   });
 });
 

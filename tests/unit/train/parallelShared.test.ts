@@ -13,6 +13,7 @@ import {
   rowListCells,
   SPARSE_ROWS_NAME,
   sparseSlot,
+  sumOfSquares,
   touchedRows,
 } from '../../../src/engine/train/parallel/shared.ts';
 
@@ -86,6 +87,19 @@ describe('reduceRanges', () => {
   it('a table at either end of the slot', () => {
     expect(covered(10, slot(SPARSE_ROWS_NAME, [2, 2], 0), 2).join('')).toBe('0000111111');
     expect(covered(10, slot(SPARSE_ROWS_NAME, [2, 2], 6), 2).join('')).toBe('1111110000');
+  });
+});
+
+describe('sumOfSquares', () => {
+  it('sums in float64: squares float32 would lose, and NaN or Inf anywhere is NaN or Inf', () => {
+    // 1 + (2^-13)² = 1 + 2^-26 is not a float32 (it rounds to 1); float64 keeps it.
+    expect(sumOfSquares(Float32Array.from([1, 2 ** -13]))).toBe(1 + 2 ** -26);
+    expect(sumOfSquares(Float32Array.from([3, -4]))).toBe(25);
+    expect(sumOfSquares(new Float32Array(0))).toBe(0);
+    // 2^64 squared is past float32's range, not float64's.
+    expect(sumOfSquares(Float32Array.from([2 ** 64]))).toBe(2 ** 128);
+    expect(sumOfSquares(Float32Array.from([1, Number.NaN]))).toBeNaN();
+    expect(sumOfSquares(Float32Array.from([1, Number.NEGATIVE_INFINITY]))).toBe(Infinity);
   });
 });
 

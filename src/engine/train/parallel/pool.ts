@@ -5,6 +5,7 @@
  * replica order.
  */
 import type { ExperimentConfig } from '../../config/schema.ts';
+import { copyValuesInto } from '../../kernels/index.ts';
 import * as tf from '../../tf.ts';
 import type { EncoderBundle } from '../encoderSetup.ts';
 import type { GradResult } from '../gradCache.ts';
@@ -25,6 +26,7 @@ import {
   rowListCells,
   slotsOf,
   sparseSlot,
+  sumOfSquares,
 } from './shared.ts';
 
 export interface PoolOptions {
@@ -37,6 +39,8 @@ export interface PoolOptions {
   backend: 'cpu' | 'wasm';
   wasmPaths?: string;
 }
+
+const F32_MAX = 3.4028234663852886e38;
 
 interface Pending {
   resolve(m: FromReplica): void;
@@ -152,12 +156,20 @@ export class ReplicaPool {
     const sum = new Float32Array(this.buffers.grads, 0, P);
     const table = sparseSlot(this.slots);
     const grads = new Map<string, tf.Tensor>();
+    // The global norm from the replicas' squares of their shares and the table rows' below.
+    let squares = done.reduce((a, d) => a + d.squares, 0);
+    // wasm copies a tensor's values into its heap; cpu keeps the array, so it gets a copy.
+    const view = tf.getBackend() === 'wasm';
     this.slots.forEach((slot, i) => {
       if (!done.some((d) => d.present[i])) return; // no replica reached it: no gradient, as on one
-      const g =
-        slot === table
-          ? this.tableGradient(slot, P)
-          : sum.slice(slot.offset, slot.offset + slot.size);
+      let g: Float32Array;
+      if (slot === table) {
+        const t = this.tableGradient(slot, P);
+        g = t.dense;
+        squares += t.squares;
+      } else {
+        g = sum[view ? 'subarray' : 'slice'](slot.offset, slot.offset + slot.size);
+      }
       grads.set(vars.get(slot.name)!.name, tf.tensor(g, slot.shape));
     });
     this.lastTimings = {
@@ -167,27 +179,35 @@ export class ReplicaPool {
       replicas: done.map((d) => d.timings),
       tensors: done.map((d) => d.tensors),
     };
-    return { loss: tf.scalar(done[0]!.loss), grads };
+    // float32, as the one-worker norm: Σ g² past float32's range is Inf there too (a divergence).
+    const gradNorm = squares > F32_MAX ? Infinity : Math.fround(Math.sqrt(squares));
+    return { loss: tf.scalar(done[0]!.loss), grads, gradNorm };
   }
 
   /**
    * The word table's dense gradient from the replicas' touched rows (shared.ts SPARSE_ROWS_NAME),
-   * added in replica order as the dense slots are: rows no replica touched stay zero.
+   * added in replica order as the dense slots are: rows no replica touched stay zero. With it
+   * Σ g² over the rows touched (float64), for the global norm.
    */
-  private tableGradient(slot: VarSlot, P: number): Float32Array {
+  private tableGradient(slot: VarSlot, P: number): { dense: Float32Array; squares: number } {
     const [V, H] = slot.shape as [number, number];
     const dense = new Float32Array(V * H);
     const cells = rowListCells(slot);
+    const touched = new Uint8Array(V);
     for (let k = 0; k < this.size; k++) {
       const list = new Int32Array(this.buffers.rows, k * cells * 4, cells);
       const n = list[0]!;
       const packed = new Float32Array(this.buffers.grads, (k * P + slot.offset) * 4, n * H);
       for (let r = 0; r < n; r++) {
-        const at = list[r + 1]! * H;
-        addInto(dense.subarray(at, at + H), packed.subarray(r * H, (r + 1) * H));
+        const id = list[r + 1]!;
+        touched[id] = 1;
+        addInto(dense.subarray(id * H, (id + 1) * H), packed.subarray(r * H, (r + 1) * H));
       }
     }
-    return dense;
+    let squares = 0;
+    for (let id = 0; id < V; id++)
+      if (touched[id]) squares += sumOfSquares(dense.subarray(id * H, (id + 1) * H));
+    return { dense, squares };
   }
 
   /** Stops the replicas; healthy ones go back to a host that keeps them (ReplicaPort.release). */
@@ -202,11 +222,15 @@ export class ReplicaPool {
     }
   }
 
-  /** The coordinator's weights into shared memory (async reads: the worker's loop is not blocked). */
+  /**
+   * The coordinator's weights into shared memory: on wasm straight from the backend's heap, else
+   * by async reads (the worker's loop is not blocked).
+   */
   private async writeWeights(vars: Map<string, tf.Variable>): Promise<void> {
     const w = new Float32Array(this.buffers.weights);
-    const data = await Promise.all(this.slots.map((s) => vars.get(s.name)!.data()));
-    for (const [i, s] of this.slots.entries()) w.set(data[i] as Float32Array, s.offset);
+    const rest = this.slots.filter((s) => !copyValuesInto(vars.get(s.name)!, w, s.offset));
+    const data = await Promise.all(rest.map((s) => vars.get(s.name)!.data()));
+    for (const [i, s] of rest.entries()) w.set(data[i] as Float32Array, s.offset);
   }
 
   private request(k: number, message: Parameters<ReplicaPort['post']>[0]): Promise<FromReplica> {

@@ -113,6 +113,11 @@ export type FromReplica =
       loss: number;
       /** present[i] = 1 when this replica wrote a gradient for slot i. */
       present: Uint8Array;
+      /**
+       * Σ g² in float64 over this replica's share of the summed dense gradient (the word table's
+       * rows excepted: the coordinator sums those), for the global gradient norm.
+       */
+      squares: number;
       timings: ReplicaTimings;
       /** Tensors this replica holds after the step (flat from step to step: nothing leaks). */
       tensors: number;

@@ -5,7 +5,7 @@
  * (src/worker/replicaWorker.ts) or a worker_thread (src/engine/node/replicaThread.mjs).
  */
 import type { EmbeddingViewPass } from '../../augment/consert.ts';
-import { wasmKernelsReady } from '../../kernels/index.ts';
+import { wasmKernelsReady, writeRowsInPlace } from '../../kernels/index.ts';
 import { BertModel, ClassifierHead, MlpHead } from '../../model/index.ts';
 import * as tf from '../../tf.ts';
 import type { TokenisedRows } from '../encodeRows.ts';
@@ -22,6 +22,7 @@ import {
   repPlace,
   rowListCells,
   sparseSlot,
+  sumOfSquares,
   touchedRows,
 } from './shared.ts';
 
@@ -160,10 +161,16 @@ function runStep(s: State, m: Step): FromReplica {
   let tGather = t0;
   let tBarrier = t0;
   const slots = s.init.model.slots;
-  // The coordinator's weights after its last update.
+  // The word-table rows this shard looks up: the only rows its step reads (the lookup) and
+  // writes a gradient for (shared.ts SPARSE_ROWS_NAME).
+  const ids = s.table ? touchedRows(m.toks, s.table.shape[0]!) : null;
+  // The coordinator's weights after its last update. Of the word table only the rows looked up
+  // are refreshed: the others are not read this step, and a step that looks them up refreshes
+  // them first.
   // wasm copies a tensor's values into its own heap; cpu keeps the array, so it gets a copy.
   const copies = tf.getBackend() !== 'wasm';
   slots.forEach((slot, i) => {
+    if (slot === s.table && writeRowsInPlace(s.vars[i]!, s.weights, slot.offset, ids!)) return;
     const view = s.weights.subarray(slot.offset, slot.offset + slot.size);
     const t = tf.tensor(copies ? view.slice() : view, slot.shape);
     s.vars[i]!.assign(t);
@@ -220,12 +227,11 @@ function runStep(s: State, m: Step): FromReplica {
         s.rowList[0] = 0;
         return;
       }
-      const ids = touchedRows(m.toks, slot.shape[0]!);
-      const rows = tf.tidy(() => tf.gather(g, tf.tensor1d(ids, 'int32')));
+      const rows = tf.tidy(() => tf.gather(g, tf.tensor1d(ids!, 'int32')));
       s.grads.set(rows.dataSync() as Float32Array, slot.offset);
       rows.dispose();
-      s.rowList[0] = ids.length;
-      s.rowList.set(ids, 1);
+      s.rowList[0] = ids!.length;
+      s.rowList.set(ids!, 1);
       present[i] = 1;
     } else if (g) {
       s.grads.set(g.dataSync() as Float32Array, slot.offset);
@@ -245,10 +251,13 @@ function runStep(s: State, m: Step): FromReplica {
   s.barrier.wait();
   const tReady = performance.now();
   const { index, size } = s.init;
-  // The word table's rows are summed by the coordinator (pool.ts), not here.
+  // The word table's rows are summed by the coordinator (pool.ts), not here. The squares of the
+  // sum are taken while it is in cache, for the global norm.
+  let squares = 0;
   for (const [lo, hi] of reduceRanges(s.weights.length, s.table, index, size)) {
     const sum = s.slotOf(0).subarray(lo, hi);
     for (let k = 1; k < size; k++) addInto(sum, s.slotOf(k).subarray(lo, hi));
+    squares += sumOfSquares(sum);
   }
   const timings = {
     copyIn: tCopied - t0,
@@ -258,5 +267,5 @@ function runStep(s: State, m: Step): FromReplica {
     writeOut: tWritten - tComputed,
     reduce: performance.now() - tReady,
   };
-  return { type: 'done', loss, present, timings, tensors: tf.memory().numTensors };
+  return { type: 'done', loss, present, squares, timings, tensors: tf.memory().numTensors };
 }

@@ -94,6 +94,14 @@ export function addInto(sum: Float32Array, other: Float32Array): void {
   for (let j = 0; j < n; j++) sum[j]! += other[j]!;
 }
 
+/** Σ x² in float64 (NaN or ±Inf anywhere makes it NaN or Inf). */
+export function sumOfSquares(x: Float32Array): number {
+  const n = x.length;
+  let s = 0;
+  for (let j = 0; j < n; j++) s += x[j]! * x[j]!;
+  return s;
+}
+
 /**
  * Replica `index`'s share of the dense sum: 1/K of every parameter but the sparse table, as
  * [lo, hi) ranges of the gradient slot (the table splits the slot into the parts before and

@@ -6,6 +6,8 @@
  *                    coordinator's weights into shared memory: one copy, not data()'s two)
  *   writeRowsInPlace rows of a 2-D variable overwritten where the backend keeps it (wasm heap, cpu
  *                    array): a replica refreshes only the word-table rows its shard looks up
+ *   addRowsInPlace   packed rows added into rows of a 2-D tensor where the backend keeps it: the
+ *                    coordinator sums the replicas' word-table rows into a zeros tensor
  */
 import * as tf from '../tf.ts';
 import { setup, wasmKernelsReady } from './wasmKernels.ts';
@@ -28,8 +30,8 @@ interface CpuBackendLike {
   refCount(dataId: object): number;
 }
 
-/** The variable's values where the backend keeps them, when it is safe to write them in place. */
-function ownValues(v: tf.Variable): Float32Array | null {
+/** The tensor's values where the backend keeps them, when it is safe to write them in place. */
+function ownValues(v: tf.Tensor): Float32Array | null {
   if (v.dtype !== 'float32') return null;
   const backend = tf.backend() as unknown as CpuBackendLike;
   // Another tensor sharing the buffer (a reshape, a kept copy) would see the write.
@@ -62,10 +64,39 @@ export function writeRowsInPlace(
   const [V, H] = v.shape as [number, number];
   if (srcOffset < 0 || srcOffset + V * H > src.length)
     throw new Error(`writeRowsInPlace: a [${V}, ${H}] matrix does not fit at ${srcOffset}`);
-  for (const r of rows)
-    if (!(r >= 0 && r < V)) throw new Error(`writeRowsInPlace: row ${r} is outside [0, ${V})`);
+  checkRows('writeRowsInPlace', rows, V);
   const dst = ownValues(v);
   if (!dst) return false;
   for (const r of rows) dst.set(src.subarray(srcOffset + r * H, srcOffset + (r + 1) * H), r * H);
   return true;
+}
+
+function checkRows(what: string, rows: Int32Array, V: number): void {
+  for (const r of rows)
+    if (!(r >= 0 && r < V)) throw new Error(`${what}: row ${r} is outside [0, ${V})`);
+}
+
+/**
+ * Adds packed row i of `packed` ([n, H], n = rows.length) into row rows[i] of the [V, H] tensor
+ * `t`, in order, each add rounded to float32 (as tf.add), and returns `t`'s values (a view of the
+ * backend's memory, valid until the next tensor operation), on the cpu and wasm backends; returns
+ * null (nothing written) where `t`'s memory cannot be written in place.
+ */
+export function addRowsInPlace(
+  t: tf.Tensor,
+  packed: Float32Array,
+  rows: Int32Array,
+): Float32Array | null {
+  if (t.rank !== 2) throw new Error(`addRowsInPlace: the tensor is [${t.shape}], not 2-D`);
+  const [V, H] = t.shape as [number, number];
+  if (packed.length < rows.length * H)
+    throw new Error(`addRowsInPlace: ${rows.length} rows of ${H} need ${rows.length * H} values`);
+  checkRows('addRowsInPlace', rows, V);
+  const dst = ownValues(t);
+  if (!dst) return null;
+  for (let i = 0; i < rows.length; i++) {
+    const at = rows[i]! * H;
+    for (let j = 0; j < H; j++) dst[at + j]! += packed[i * H + j]!;
+  }
+  return dst;
 }

@@ -1,6 +1,6 @@
 /** The engine's own kernels (issue 12): one list of what src/engine/kernels/ provides. */
 export { attentionContext, attentionScores } from './attention.ts';
-export { copyValuesInto, writeRowsInPlace } from './backendMemory.ts';
+export { addRowsInPlace, copyValuesInto, writeRowsInPlace } from './backendMemory.ts';
 export { dropoutApply, dropoutMask, dropoutMaskValues } from './dropoutMask.ts';
 export { setWasmGemmMode, wasmGemmVariant } from './wasmGemm.ts';
 export {

@@ -5,10 +5,16 @@
  *    them, on wasm; elsewhere it writes nothing and says so;
  *  - writeRowsInPlace overwrites exactly the rows asked for with the source's rows, leaves every
  *    other row's bits alone, and refuses (false, nothing written) a variable whose buffer another
- *    tensor shares; bad rows and shapes are errors before anything is written.
+ *    tensor shares; bad rows and shapes are errors before anything is written;
+ *  - addRowsInPlace adds packed rows into a zeros tensor in call order with float32 rounding (the
+ *    bits of the same adds on Float32Arrays), rows named twice across calls summed, others zero.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyValuesInto, writeRowsInPlace } from '../../../src/engine/kernels/backendMemory.ts';
+import {
+  addRowsInPlace,
+  copyValuesInto,
+  writeRowsInPlace,
+} from '../../../src/engine/kernels/backendMemory.ts';
 import * as tf from '../../../src/engine/tf.ts';
 import { useNodeWasmBackend } from '../../helpers/backends.ts';
 
@@ -56,11 +62,38 @@ function rowsCase(): void {
   v.dispose();
 }
 
+function addCase(): void {
+  const t = tf.zeros([V, H]);
+  // Two shards' packed rows: rows 1 and 4 from both, 6 from the first, 0 from the second.
+  const a = Float32Array.from({ length: 3 * H }, (_, i) => 0.1 * (i + 1));
+  const b = Float32Array.from({ length: 3 * H }, (_, i) => 1e-8 * (i + 1) + 2 ** 20);
+  const ids = [Int32Array.from([1, 4, 6]), Int32Array.from([4, 0, 1])];
+  expect(addRowsInPlace(t, a, ids[0]!)).not.toBeNull();
+  const values = addRowsInPlace(t, b, ids[1]!);
+  expect(values).not.toBeNull();
+  const want = new Float32Array(V * H);
+  for (const [k, p] of [a, b].entries())
+    ids[k]!.forEach((r, i) => {
+      for (let j = 0; j < H; j++) want[r * H + j] = Math.fround(want[r * H + j]! + p[i * H + j]!);
+    });
+  expect(Array.from(t.dataSync())).toEqual(Array.from(want));
+  expect(want[1 * H]).not.toBe(Math.fround(a[0]!) + b[2 * H]!); // float32 rounding mattered
+  const view = tf.reshape(t, [V * H]);
+  expect(addRowsInPlace(t, a, ids[0]!)).toBeNull(); // a shared buffer: nothing written
+  view.dispose();
+  expect(Array.from(t.dataSync())).toEqual(Array.from(want));
+  expect(() => addRowsInPlace(t, a, Int32Array.from([0, 9, 1]))).toThrow(/row 9 is outside/);
+  expect(() => addRowsInPlace(t, a.subarray(0, H), ids[0]!)).toThrow(/need 15 values/);
+  expect(Array.from(t.dataSync())).toEqual(Array.from(want));
+  t.dispose();
+}
+
 describe('backend memory on cpu', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
   it('writeRowsInPlace: the rows asked for, nothing else', rowsCase);
+  it('addRowsInPlace: packed rows summed in order, float32 adds', addCase);
   it('copyValuesInto writes nothing off wasm and says so', () => {
     const t = tf.tensor1d([1, 2, 3]);
     const dst = new Float32Array(5).fill(9);
@@ -80,6 +113,7 @@ describe('backend memory on wasm', () => {
     await restore();
   });
   it('writeRowsInPlace: the rows asked for, nothing else', rowsCase);
+  it('addRowsInPlace: packed rows summed in order, float32 adds', addCase);
   it('copyValuesInto: the tensor’s values at the offset, nothing around them', () => {
     const t = tf.tensor2d(table(), [V, H]);
     const dst = new Float32Array(new SharedArrayBuffer((V * H + 4) * 4)).fill(-7);

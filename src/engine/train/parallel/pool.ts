@@ -5,7 +5,7 @@
  * replica order.
  */
 import type { ExperimentConfig } from '../../config/schema.ts';
-import { copyValuesInto } from '../../kernels/index.ts';
+import { addRowsInPlace, copyValuesInto } from '../../kernels/index.ts';
 import * as tf from '../../tf.ts';
 import type { EncoderBundle } from '../encoderSetup.ts';
 import type { GradResult } from '../gradCache.ts';
@@ -162,15 +162,16 @@ export class ReplicaPool {
     const view = tf.getBackend() === 'wasm';
     this.slots.forEach((slot, i) => {
       if (!done.some((d) => d.present[i])) return; // no replica reached it: no gradient, as on one
-      let g: Float32Array;
+      let g: tf.Tensor;
       if (slot === table) {
         const t = this.tableGradient(slot, P);
-        g = t.dense;
+        g = t.grad;
         squares += t.squares;
       } else {
-        g = sum[view ? 'subarray' : 'slice'](slot.offset, slot.offset + slot.size);
+        const values = sum[view ? 'subarray' : 'slice'](slot.offset, slot.offset + slot.size);
+        g = tf.tensor(values, slot.shape);
       }
-      grads.set(vars.get(slot.name)!.name, tf.tensor(g, slot.shape));
+      grads.set(vars.get(slot.name)!.name, g);
     });
     this.lastTimings = {
       weightsOut: t1 - t0,
@@ -186,28 +187,46 @@ export class ReplicaPool {
 
   /**
    * The word table's dense gradient from the replicas' touched rows (shared.ts SPARSE_ROWS_NAME),
-   * added in replica order as the dense slots are: rows no replica touched stay zero. With it
-   * Σ g² over the rows touched (float64), for the global norm.
+   * added in replica order into zeros as the dense slots are: rows no replica touched stay zero.
+   * The rows are added where the backend keeps the tensor (no [V, H] array made and copied each
+   * step). With it Σ g² over the rows touched (float64), for the global norm.
    */
-  private tableGradient(slot: VarSlot, P: number): { dense: Float32Array; squares: number } {
+  private tableGradient(slot: VarSlot, P: number): { grad: tf.Tensor; squares: number } {
     const [V, H] = slot.shape as [number, number];
-    const dense = new Float32Array(V * H);
     const cells = rowListCells(slot);
-    const touched = new Uint8Array(V);
-    for (let k = 0; k < this.size; k++) {
+    const shards = Array.from({ length: this.size }, (_, k) => {
       const list = new Int32Array(this.buffers.rows, k * cells * 4, cells);
       const n = list[0]!;
-      const packed = new Float32Array(this.buffers.grads, (k * P + slot.offset) * 4, n * H);
-      for (let r = 0; r < n; r++) {
-        const id = list[r + 1]!;
-        touched[id] = 1;
-        addInto(dense.subarray(id * H, (id + 1) * H), packed.subarray(r * H, (r + 1) * H));
-      }
+      return {
+        ids: list.subarray(1, 1 + n),
+        packed: new Float32Array(this.buffers.grads, (k * P + slot.offset) * 4, n * H),
+      };
+    });
+    let grad = tf.zeros([V, H]);
+    let values: Float32Array | null = null;
+    for (const s of shards) {
+      values = addRowsInPlace(grad, s.packed, s.ids);
+      if (!values) break;
     }
+    if (!values) {
+      // A backend whose memory is not written in place: the dense array, then a tensor of it.
+      grad.dispose();
+      values = new Float32Array(V * H);
+      for (const s of shards)
+        s.ids.forEach((id, r) => {
+          addInto(values!.subarray(id * H, (id + 1) * H), s.packed.subarray(r * H, (r + 1) * H));
+        });
+      grad = tf.tensor(values, [V, H]);
+    }
+    const touched = new Uint8Array(V);
     let squares = 0;
-    for (let id = 0; id < V; id++)
-      if (touched[id]) squares += sumOfSquares(dense.subarray(id * H, (id + 1) * H));
-    return { dense, squares };
+    for (const s of shards)
+      for (const id of s.ids) {
+        if (touched[id]) continue;
+        touched[id] = 1;
+        squares += sumOfSquares(values.subarray(id * H, (id + 1) * H));
+      }
+    return { grad, squares };
   }
 
   /** Stops the replicas; healthy ones go back to a host that keeps them (ReplicaPort.release). */

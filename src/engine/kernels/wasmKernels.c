@@ -260,6 +260,38 @@ UNARY(exp_f32, exp4)
 UNARY(erf_f32, erf4)
 
 /*
+ * GELU (erf) in one pass: layers.ts's tf-op sequence y = (x·½)·(erf(x·√½) + 1), the same float32
+ * operations in the same order, so the same bits as those ops on this backend (whose Erf is
+ * erf4). The constants are the float32 roundings of the JS numbers the ops are given.
+ */
+#define SQRT_HALF 0.707106781186547524f
+#define TWO_OVER_SQRT_PI 1.12837916709551257f
+static inline f4 gelu4(f4 x) {
+  return MUL(MUL(x, SPLAT(0.5f)), ADD(erf4(MUL(x, SPLAT(SQRT_HALF))), SPLAT(1.f)));
+}
+UNARY(gelu_f32, gelu4)
+
+/*
+ * Its gradient as TF.js's tape takes it through that sequence (the Mul, Add and Erf gradients;
+ * Erf's is dy·(e^(−s²)·2/√π)), so again the same bits:
+ *   a = x·½,  s = x·√½,  b = erf(s) + 1,   dx = (dy·b)·½ + ((dy·a)·(e^(−s·s)·2/√π))·√½
+ */
+static inline f4 gelu_grad4(f4 x, f4 dy) {
+  const f4 s = MUL(x, SPLAT(SQRT_HALF));
+  const f4 b = ADD(erf4(s), SPLAT(1.f));
+  const f4 a = MUL(x, SPLAT(0.5f));
+  const f4 derf = MUL(exp4(wasm_f32x4_neg(MUL(s, s))), SPLAT(TWO_OVER_SQRT_PI));
+  return ADD(MUL(MUL(dy, b), SPLAT(0.5f)), MUL(MUL(MUL(dy, a), derf), SPLAT(SQRT_HALF)));
+}
+
+EXPORT(gelu_grad_f32)(const float *x, const float *dy, float *out, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) ST(out + i, gelu_grad4(LD(x + i), LD(dy + i)));
+  for (; i < n; i++)
+    out[i] = wasm_f32x4_extract_lane(gelu_grad4(SPLAT(x[i]), SPLAT(dy[i])), 0);
+}
+
+/*
  * Dropout by a counter-based hash (dropoutMask.ts has the definition and the JS reference):
  *   bits(i) = mix32(mix32(i ^ k0) + k1), keep(i) = bits(i) >= t (unsigned),
  * mix32 = Wellons' lowbias32. u32 multiplies keep their low 32 bits, as Math.imul does.

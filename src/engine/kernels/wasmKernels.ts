@@ -70,6 +70,8 @@ interface KernelExports {
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
   exp_f32(x: number, out: number, n: number): void;
   erf_f32(x: number, out: number, n: number): void;
+  gelu_f32(x: number, out: number, n: number): void;
+  gelu_grad_f32(x: number, dy: number, out: number, n: number): void;
   dropout_apply(
     x: number,
     out: number,

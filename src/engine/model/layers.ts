@@ -3,6 +3,7 @@
  * replayable dropout.
  */
 import { dropoutApply, dropoutMask } from '../kernels/dropoutMask.ts';
+import { geluErf } from '../kernels/gelu.ts';
 // LayerNorm's backward (moments' means) without a CPU-built tensor of ones: no WebGPU upload.
 import '../kernels/webgpuReductionGrads.ts';
 import { mixSeed } from '../rng.ts';
@@ -65,8 +66,8 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 /** transformers' ACT2FN, elementwise. */
 export function activation(name: HiddenAct): (x: tf.Tensor) => tf.Tensor {
   switch (name) {
-    case 'gelu': // exact: 0.5·x·(1 + erf(x/√2))
-      return (x) => x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1));
+    case 'gelu': // exact: 0.5·x·(1 + erf(x/√2)); one kernel each way on wasm (kernels/gelu.ts)
+      return geluErf;
     case 'gelu_new':
     case 'gelu_pytorch_tanh':
     case 'gelu_fast': // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))

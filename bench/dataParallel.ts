@@ -12,6 +12,7 @@
  * split could reach here, with nothing shared). Not part of
  * `npm test`; docs/benchmarks.md ("Data-parallel scaling") says how to read it.
  */
+
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,6 +28,7 @@ import type { PoolTimings } from '../src/engine/train/parallel/protocol.ts';
 import { Trainer } from '../src/engine/train/trainer.ts';
 import { ensureModelFolder, TRAIN_FILE } from './prepare.ts';
 import { BATCH_SIZE, benchExperiment, SHAPES, type Shape } from './shapes.ts';
+import { measureThreadScaling, type ThreadScaling } from './threadScaling.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -68,6 +70,8 @@ export interface ScalingResult {
    * is the most any K-way data-parallel step can reach here (absent when not measured).
    */
   ceiling?: Ceiling[];
+  /** How K threads scale here on ALU-bound and on memory-bound work (threadScaling.ts). */
+  threads?: ThreadScaling;
 }
 
 export interface Ceiling {
@@ -212,8 +216,16 @@ export async function measureDataParallel(o: ScalingOptions): Promise<ScalingRes
       ceiling.push(c);
     }
   }
+  let threads: ThreadScaling | undefined;
+  if (o.ceiling !== false && most > 1) {
+    threads = await measureThreadScaling(most);
+    log(
+      `threads: ${most} at once scale ${threads.alu.scaling.toFixed(2)}× on ALU-bound work, ${threads.memory.scaling.toFixed(2)}× on memory-bound work`,
+    );
+  }
   return {
     ceiling,
+    ...(threads ? { threads } : {}),
     shape: shape.name,
     backend,
     parameters,

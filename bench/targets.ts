@@ -62,6 +62,8 @@ function ceilingNote(s: ScalingResult): string {
     note += `; the machine's ceiling, 2 independent one-worker processes at once: ${whole.speedup.toFixed(2)}× (${whole.stepMs.map((t) => Math.round(t)).join(' and ')} ms/step vs ${Math.round(whole.aloneMs)} alone)`;
   if (shard)
     note += `; 2 independent processes of ${shard.batchPerProcess} sentences each (what the replicas do) at once: ${shard.speedup.toFixed(2)}× (${shard.stepMs.map((t) => Math.round(t)).join(' and ')} ms/step)`;
+  if (s.threads)
+    note += `; 2 threads here scale ${s.threads.alu.scaling.toFixed(2)}× on ALU-bound work and ${s.threads.memory.scaling.toFixed(2)}× on memory-bound work`;
   return note;
 }
 

@@ -115,4 +115,38 @@ describe('bench targets: the WASM step ratio', () => {
     expect(t.measured).toBe('0.40× (500 ms/step), one worker');
     expect(t.met).toBe(false);
   });
+
+  it('the K = 2 row: the speedup, the machine’s ceilings and how its threads scale beside it', () => {
+    const run = {
+      ...record([]),
+      scaling: {
+        shape: 'tiny',
+        backend: 'wasm',
+        parameters: 1,
+        wasmThreads: 1,
+        cores: 2,
+        load1: 1.5,
+        warmup: 2,
+        timed: 8,
+        model: null,
+        results: [
+          { workers: 1, stepMs: 500, sentencesPerSec: 128, loss: [] },
+          { workers: 2, stepMs: 400, sentencesPerSec: 160, loss: [] },
+        ],
+        ceiling: [
+          { processes: 2, batchPerProcess: 32, stepMs: [300, 340], aloneMs: 450, speedup: 1.41 },
+        ],
+        threads: {
+          threads: 2,
+          alu: { aloneMs: 100, togetherMs: [100, 100], scaling: 2 },
+          memory: { aloneMs: 100, togetherMs: [150, 154], scaling: 1.3 },
+        },
+      },
+    };
+    const row = targetRows(run).find((r) => r.target.startsWith('K = 2'))!;
+    expect(row.measured).toBe(
+      '1.25× (500 → 400 ms/step; load 1.5 on 2 cores); 2 independent processes of 32 sentences each (what the replicas do) at once: 1.41× (300 and 340 ms/step); 2 threads here scale 2.00× on ALU-bound work and 1.30× on memory-bound work',
+    );
+    expect(row.met).toBe(false);
+  });
 });

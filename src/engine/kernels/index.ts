@@ -3,6 +3,7 @@ export { attentionContext, attentionScores } from './attention.ts';
 export { addRowsInPlace, copyValuesInto, writeRowsInPlace } from './backendMemory.ts';
 export { dropoutApply, dropoutMask, dropoutMaskValues } from './dropoutMask.ts';
 export { geluErf } from './gelu.ts';
+export { layerNorm } from './layerNorm.ts';
 export { setWasmGemmMode, wasmGemmVariant } from './wasmGemm.ts';
 export {
   headsPV,

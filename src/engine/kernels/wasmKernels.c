@@ -292,6 +292,100 @@ EXPORT(gelu_grad_f32)(const float *x, const float *dy, float *out, int n) {
 }
 
 /*
+ * LayerNorm over the last axis of [rows, H] (layers.ts's definition: PyTorch's, biased variance):
+ *   mean = Σx/H,  var = Σ(x − mean)²/H (two passes, as tf.moments),  r = 1/√(var + eps),
+ *   y = ((x − mean)·r)·w + b
+ * Sums run in four lanes, then across them: the same values as the tf ops to float rounding.
+ */
+static inline float lane_sum(f4 v) {
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+/* mean and 1/√(var + eps) of one row. */
+static inline void row_stats(const float *x, int H, float eps, float *mean, float *rstd) {
+  f4 acc = SPLAT(0.f);
+  int j = 0;
+  for (; j + 4 <= H; j += 4) acc = ADD(acc, LD(x + j));
+  float s = lane_sum(acc);
+  for (; j < H; j++) s += x[j];
+  const float m = s / (float)H;
+  const f4 mv = SPLAT(m);
+  acc = SPLAT(0.f);
+  for (j = 0; j + 4 <= H; j += 4) {
+    const f4 d = wasm_f32x4_sub(LD(x + j), mv);
+    acc = ADD(acc, MUL(d, d));
+  }
+  float q = lane_sum(acc);
+  for (; j < H; j++) q += (x[j] - m) * (x[j] - m);
+  const float var = q / (float)H;
+  *mean = m;
+  *rstd = 1.f / wasm_f32x4_extract_lane(wasm_f32x4_sqrt(SPLAT(var + eps)), 0);
+}
+
+EXPORT(layer_norm)(const float *x, const float *w, const float *b, float *y, int rows, int H,
+                   float eps) {
+  for (int r = 0; r < rows; r++) {
+    const float *xr = x + r * H;
+    float *yr = y + r * H;
+    float m, rs;
+    row_stats(xr, H, eps, &m, &rs);
+    const f4 mv = SPLAT(m), rv = SPLAT(rs);
+    int j = 0;
+    for (; j + 4 <= H; j += 4)
+      ST(yr + j, ADD(MUL(MUL(wasm_f32x4_sub(LD(xr + j), mv), rv), LD(w + j)), LD(b + j)));
+    for (; j < H; j++) yr[j] = ((xr[j] - m) * rs) * w[j] + b[j];
+  }
+}
+
+/*
+ * Its gradient, with x̂ = (x − mean)·r and g = dy·w per row:
+ *   dx = r·(g − Σg/H − x̂·Σ(g·x̂)/H),   dw = Σ_rows dy·x̂,   db = Σ_rows dy
+ * dw and db are summed over the rows in row order (float32, as tf.sum).
+ */
+EXPORT(layer_norm_grad)(const float *x, const float *w, const float *dy, float *dx, float *dw,
+                        float *db, int rows, int H, float eps) {
+  for (int j = 0; j < H; j++) dw[j] = db[j] = 0.f;
+  for (int r = 0; r < rows; r++) {
+    const float *xr = x + r * H, *gr = dy + r * H;
+    float *dxr = dx + r * H;
+    float m, rs;
+    row_stats(xr, H, eps, &m, &rs);
+    const f4 mv = SPLAT(m), rv = SPLAT(rs);
+    f4 a1 = SPLAT(0.f), a2 = SPLAT(0.f);
+    int j = 0;
+    for (; j + 4 <= H; j += 4) {
+      const f4 xh = MUL(wasm_f32x4_sub(LD(xr + j), mv), rv);
+      const f4 d = LD(gr + j);
+      const f4 g = MUL(d, LD(w + j));
+      a1 = ADD(a1, g);
+      a2 = ADD(a2, MUL(g, xh));
+      ST(dw + j, ADD(LD(dw + j), MUL(d, xh)));
+      ST(db + j, ADD(LD(db + j), d));
+    }
+    float s1 = lane_sum(a1), s2 = lane_sum(a2);
+    for (; j < H; j++) {
+      const float xh = (xr[j] - m) * rs, g = gr[j] * w[j];
+      s1 += g;
+      s2 += g * xh;
+      dw[j] += gr[j] * xh;
+      db[j] += gr[j];
+    }
+    const float c1 = s1 / (float)H, c2 = s2 / (float)H;
+    const f4 c1v = SPLAT(c1), c2v = SPLAT(c2);
+    for (j = 0; j + 4 <= H; j += 4) {
+      const f4 xh = MUL(wasm_f32x4_sub(LD(xr + j), mv), rv);
+      const f4 g = MUL(LD(gr + j), LD(w + j));
+      ST(dxr + j, MUL(rv, wasm_f32x4_sub(wasm_f32x4_sub(g, c1v), MUL(xh, c2v))));
+    }
+    for (; j < H; j++) {
+      const float xh = (xr[j] - m) * rs, g = gr[j] * w[j];
+      dxr[j] = rs * ((g - c1) - xh * c2);
+    }
+  }
+}
+
+/*
  * Dropout by a counter-based hash (dropoutMask.ts has the definition and the JS reference):
  *   bits(i) = mix32(mix32(i ^ k0) + k1), keep(i) = bits(i) >= t (unsigned),
  * mix32 = Wellons' lowbias32. u32 multiplies keep their low 32 bits, as Math.imul does.

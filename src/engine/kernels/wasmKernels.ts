@@ -72,6 +72,26 @@ interface KernelExports {
   erf_f32(x: number, out: number, n: number): void;
   gelu_f32(x: number, out: number, n: number): void;
   gelu_grad_f32(x: number, dy: number, out: number, n: number): void;
+  layer_norm(
+    x: number,
+    w: number,
+    b: number,
+    y: number,
+    rows: number,
+    H: number,
+    eps: number,
+  ): void;
+  layer_norm_grad(
+    x: number,
+    w: number,
+    dy: number,
+    dx: number,
+    dw: number,
+    db: number,
+    rows: number,
+    H: number,
+    eps: number,
+  ): void;
   dropout_apply(
     x: number,
     out: number,

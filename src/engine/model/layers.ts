@@ -4,6 +4,7 @@
  */
 import { dropoutApply, dropoutMask } from '../kernels/dropoutMask.ts';
 import { geluErf } from '../kernels/gelu.ts';
+import { layerNorm } from '../kernels/layerNorm.ts';
 // LayerNorm's backward (moments' means) without a CPU-built tensor of ones: no WebGPU upload.
 import '../kernels/webgpuReductionGrads.ts';
 import { mixSeed } from '../rng.ts';
@@ -55,9 +56,8 @@ export class LayerNorm {
 
   /** [..., H] → [..., H] */
   apply(x: tf.Tensor): tf.Tensor {
-    const { mean, variance } = tf.moments(x, -1, true); // [..., 1] each
-    const normed = x.sub(mean).mul(tf.rsqrt(variance.add(this.eps)));
-    return normed.mul(this.weight).add(this.bias);
+    // One kernel each way on wasm (kernels/layerNorm.ts); the tf ops elsewhere.
+    return layerNorm(x, this.weight, this.bias, this.eps);
   }
 }
 

@@ -52,6 +52,27 @@ function ratioRow(run: RunRecord, host: 'node' | 'browser', shape: string, goal:
   };
 }
 
+/**
+ * The same run's WASM cases at 2 workers against one worker, per host and shape (the step a user
+ * gets with the default, over `workers: 1`), for the K = 2 row: the scaling case is bert-tiny only.
+ */
+function casesScalingNote(run: RunRecord): string {
+  const parts: string[] = [];
+  for (const host of ['node', 'browser'] as const)
+    for (const shape of ['tiny', 'mini']) {
+      const rows = rowsOf(run).filter(
+        (r) => r.host === host && r.backend === 'wasm' && r.shape === shape && !r.error && r.step,
+      );
+      const one = rows.find((r) => r.workers === 1);
+      const two = rows.find((r) => r.workers === 2);
+      if (one && two)
+        parts.push(
+          `${host === 'node' ? 'Node' : 'Chromium'} ${shape} ${(one.step!.median / two.step!.median).toFixed(2)}×`,
+        );
+    }
+  return parts.length ? `; the run's WASM cases, 2 workers ÷ one worker: ${parts.join(', ')}` : '';
+}
+
 /** The machine's own bound on K-way scaling (dataParallel.ts, `ceiling`), for the K = 2 row. */
 function ceilingNote(s: ScalingResult): string {
   const two = (s.ceiling ?? []).filter((x) => x.processes === 2);
@@ -97,7 +118,8 @@ export function targetRows(run: RunRecord & TargetsRecord): TargetRow[] {
             (predicted['8']
               ? `; the fitted model gives ${predicted['8'].speedup.toFixed(1)}× at K = 8`
               : '') +
-            ceilingNote(s),
+            ceilingNote(s) +
+            casesScalingNote(run),
       met: speedup === undefined ? null : speedup >= 1.6,
     });
   }

@@ -7,67 +7,34 @@
  */
 
 import type { EmbeddingViewPass } from '../augment/consert.ts';
-import { type BackendChoice, type BackendOptions, chooseBackend } from '../backend.ts';
-import { runShapeOf } from '../backendProbe.ts';
+import type { BackendChoice } from '../backend.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
-import { parseExperiment } from '../config/validate.ts';
-import { Batcher, type DataIO, type Dataset, type Example } from '../data/index.ts';
+import type { Batcher, Dataset, Example } from '../data/index.ts';
 import { isUserError } from '../errors.ts';
-import type { Probe } from '../model/index.ts';
 import { mixSeed, Rng } from '../rng.ts';
 import * as tf from '../tf.ts';
 import { exportModelFolder } from '../weights/modelFolder.ts';
-import type { Checkpoint, CheckpointStore, TensorRecord } from './checkpoint.ts';
+import type { Checkpoint, TensorRecord } from './checkpoint.ts';
 import { representation } from './encodeRows.ts';
-import { type EncoderBundle, type ModelIO, setupEncoder } from './encoderSetup.ts';
+import type { EncoderBundle } from './encoderSetup.ts';
 import { evaluate } from './evaluate.ts';
-import type { EvalEvent, StepEvent, TrainEvent } from './events.ts';
+import type { EvalEvent, StepEvent } from './events.ts';
 import { describeError, explainRuntimeFailure } from './failures.ts';
 import type { GradResult } from './gradCache.ts';
-import { createOptimizer, type Optimizer } from './optim/optimizer.ts';
+import type { Optimizer } from './optim/optimizer.ts';
 import { learningRateAt } from './optim/schedule.ts';
-import { resolveWorkers } from './parallel/plan.ts';
 import { ReplicaPool } from './parallel/pool.ts';
-import type { PoolTimings, ReplicaHost } from './parallel/protocol.ts';
-import { QueueState } from './queueState.ts';
-import { loadRunData, withField } from './runData.ts';
-import {
-  checkpointTensors,
-  exportMetrics,
-  probeLog,
-  readyEvent,
-  throttledProgress,
-} from './runSetup.ts';
+import type { PoolTimings } from './parallel/protocol.ts';
+import type { QueueState } from './queueState.ts';
+import { assembleRun, type RunParts, type TrainerHost } from './runParts.ts';
+import { checkpointTensors, exportMetrics, readyEvent } from './runSetup.ts';
 import { applyUpdate, batchGradients, planChunks, type StepModel, tokeniseChunks } from './step.ts';
-import { makeTask, type Task, type TaskBatch } from './tasks.ts';
-import { TextViews } from './textViews.ts';
+import type { Task, TaskBatch } from './tasks.ts';
+import type { TextViews } from './textViews.ts';
 import { yieldToEventLoop } from './yield.ts';
 
-export interface TrainerHost {
-  emit(event: TrainEvent): void;
-  runId: string;
-  /** Continue from the run's last checkpoint, when there is one. */
-  resume?: boolean;
-  backendOptions?: BackendOptions;
-  io: DataIO & ModelIO;
-  checkpoints?: CheckpointStore;
-  /** Keep the backend already set (tests); otherwise config.backend is chosen. */
-  keepBackend?: boolean;
-  /** Observes what each training step feeds the encoder and the loss (tests; model/probe.ts). */
-  probe?: Probe;
-  /**
-   * Sees every training batch as drawn, after the text views (EDA edits), before tokenising;
-   * `step` is the number of updates already applied (bench/quality records the batches).
-   */
-  onBatch?: (step: number, segments: { texts: string[]; pairs?: string[] }[]) => void;
-  /**
-   * Where data-parallel replicas come from (Web Workers, worker_threads); absent: one worker.
-   * `config.workers` says how many (null: one per core); the probe does not reach replicas.
-   */
-  replicas?: ReplicaHost;
-}
-
 export { explainRuntimeFailure } from './failures.ts';
+export type { TrainerHost } from './runParts.ts';
 
 type RunState = 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
 
@@ -89,24 +56,40 @@ export class Trainer {
   private readonly stepModel: StepModel;
   private pool: ReplicaPool | null = null;
 
-  private constructor(
-    readonly config: ExperimentConfig,
-    private readonly host: TrainerHost,
-    readonly backend: BackendChoice,
-    readonly bundle: EncoderBundle,
-    readonly train: Dataset,
-    readonly evalSet: Dataset | null,
-    readonly heldOut: string[],
-    private readonly batcher: Batcher,
-    private readonly optimizer: Optimizer,
-    private readonly task: Task,
-    private readonly textViews: TextViews,
-    private readonly queue: QueueState | null,
-    private readonly rng: Rng,
-    readonly totalSteps: number,
-    /** Replicas computing each step (1: this thread alone). */
-    private replicaCount: number,
-  ) {
+  readonly config: ExperimentConfig;
+  readonly backend: BackendChoice;
+  readonly bundle: EncoderBundle;
+  readonly train: Dataset;
+  readonly evalSet: Dataset | null;
+  readonly heldOut: string[];
+  readonly totalSteps: number;
+  private readonly host: TrainerHost;
+  private readonly batcher: Batcher;
+  private readonly optimizer: Optimizer;
+  private readonly task: Task;
+  private readonly textViews: TextViews;
+  private readonly queue: QueueState | null;
+  private readonly rng: Rng;
+  /** Replicas computing each step (1: this thread alone). */
+  private replicaCount: number;
+
+  private constructor(p: RunParts) {
+    this.config = p.config;
+    this.host = p.host;
+    this.backend = p.backend;
+    this.bundle = p.bundle;
+    this.train = { ...p.train, examples: p.examples };
+    this.evalSet = p.evalSet;
+    this.heldOut = p.heldOut;
+    this.batcher = p.batcher;
+    this.optimizer = p.optimizer;
+    this.task = p.task;
+    this.textViews = p.textViews;
+    this.queue = p.queue;
+    this.rng = p.rng;
+    this.totalSteps = p.totalSteps;
+    this.replicaCount = p.workers;
+    const { bundle, task, config } = p;
     this.finished = new Promise((r) => {
       this.resolveFinished = r;
     });
@@ -133,75 +116,12 @@ export class Trainer {
   }
 
   /** Validates the config, picks the backend, loads data and the encoder, restores a checkpoint. */
-  static async create(raw: unknown, host: TrainerHost): Promise<Trainer> {
+  static async create(raw: unknown, given: TrainerHost): Promise<Trainer> {
     const t0 = Date.now();
-    host.emit({ type: 'state', state: 'loading', step: 0 });
-    const config = parseExperiment(raw);
-    if (!host.io.onProgress)
-      host = { ...host, io: { ...host.io, onProgress: throttledProgress(host.emit) } };
-    const backend = host.keepBackend
-      ? { name: tf.getBackend() as BackendChoice['name'], reasons: [] }
-      : await chooseBackend(config.backend, {
-          ...host.backendOptions,
-          // auto measures this run's own step on each backend that starts (backendProbe.ts).
-          ...(config.backend === 'auto' ? { probeShape: () => runShapeOf(config, host.io) } : {}),
-        });
-    const probed = probeLog(backend);
-    if (probed) host.emit(probed);
-
-    const { train, evalSet, examples, heldOut, numLabels } = await loadRunData(config, host.io);
-    const rng = new Rng(config.seed);
-    const bundle = await withField('encoder.source', () =>
-      setupEncoder(
-        config,
-        { ...host.io, onWarning: (message) => host.emit({ type: 'log', level: 'warn', message }) },
-        numLabels,
-        config.seed,
-      ),
-    );
-    const task = makeTask(config);
-    const batcher = new Batcher(examples, {
-      batchSize: config.batchSize,
-      seed: config.seed,
-      shuffle: config.shuffle,
-      dropDuplicatesInBatch: config.objective.kind === 'simcse-unsup',
-      dropLast: true,
-    });
-    const perEpoch = Math.floor(examples.length / config.batchSize);
-    const totalSteps = config.epochs
-      ? Math.min(config.epochs * perEpoch, config.maxSteps ?? Number.POSITIVE_INFINITY)
-      : (config.maxSteps as number);
-    const optimizer = createOptimizer({
-      kind: config.optimizer.kind,
-      weightDecay: config.optimizer.weightDecay,
-      ...(config.optimizer.kind === 'adafactor'
-        ? { adafactor: { relativeStep: config.optimizer.lr === null } }
-        : {}),
-    });
-    const textViews = await TextViews.create(config, host.io);
-    const queue =
-      config.objective.queue && config.objective.kind === 'simcse-unsup'
-        ? QueueState.create(config.objective.queue, bundle, config)
-        : null;
-    const parallel = resolveWorkers(config, host.replicas, backend.name);
-    for (const n of parallel.notes) host.emit({ type: 'log', ...n });
-    const trainer = new Trainer(
-      config,
-      host,
-      backend,
-      bundle,
-      { ...train, examples },
-      evalSet,
-      heldOut,
-      batcher,
-      optimizer,
-      task,
-      textViews,
-      queue,
-      rng,
-      totalSteps,
-      parallel.workers,
-    );
+    given.emit({ type: 'state', state: 'loading', step: 0 });
+    const parts = await assembleRun(raw, given);
+    const { config, host, backend, train, examples, evalSet, heldOut, totalSteps } = parts;
+    const trainer = new Trainer(parts);
     if (host.resume && host.checkpoints) {
       const ckpt = await host.checkpoints.load(host.runId);
       if (ckpt) await trainer.restore(ckpt);

@@ -148,5 +148,24 @@ describe('bench targets: the WASM step ratio', () => {
       '1.25× (500 → 400 ms/step; load 1.5 on 2 cores); 2 independent processes of 32 sentences each (what the replicas do) at once: 1.41× (300 and 340 ms/step); 2 threads here scale 2.00× on ALU-bound work and 1.30× on memory-bound work',
     );
     expect(row.met).toBe(false);
+    // With the run's WASM cases at one and two workers, their ratio per host and shape beside it.
+    const withCases = {
+      ...run,
+      cases: [1, 2].map(
+        (workers): CaseRecord => ({
+          host: 'node',
+          backend: 'wasm',
+          shape: 'mini',
+          workers,
+          load: [0, 0],
+          wallMs: 0,
+          result: result(workers === 1 ? 1800 : 1000, workers),
+        }),
+      ),
+    };
+    const more = targetRows(withCases).find((r) => r.target.startsWith('K = 2'))!;
+    expect(
+      more.measured.endsWith("; the run's WASM cases, 2 workers ÷ one worker: Node mini 1.80×"),
+    ).toBe(true);
   });
 });

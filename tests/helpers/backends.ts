@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { setWasmKernelsEnabled } from '../../src/engine/kernels/wasmKernels.ts';
 import * as tf from '../../src/engine/tf.ts';
 
 /**
@@ -17,4 +19,21 @@ export async function useNodeWasmBackend(): Promise<() => Promise<void>> {
   return async () => {
     await tf.setBackend(previous);
   };
+}
+
+/**
+ * The enclosing suite runs on the real wasm backend: switched to before its tests (from cpu, so
+ * a fresh backend is set even if wasm already was) and back after, with the own kernels turned
+ * back on in case a test turned them off.
+ */
+export function onWasmBackend(): void {
+  let restore: () => Promise<void>;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    restore = await useNodeWasmBackend();
+  });
+  afterAll(async () => {
+    setWasmKernelsEnabled(true);
+    await restore();
+  });
 }

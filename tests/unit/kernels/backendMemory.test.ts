@@ -9,14 +9,14 @@
  *  - addRowsInPlace adds packed rows into a zeros tensor in call order with float32 rounding (the
  *    bits of the same adds on Float32Arrays), rows named twice across calls summed, others zero.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addRowsInPlace,
   copyValuesInto,
   writeRowsInPlace,
 } from '../../../src/engine/kernels/backendMemory.ts';
 import * as tf from '../../../src/engine/tf.ts';
-import { useNodeWasmBackend } from '../../helpers/backends.ts';
+import { onWasmBackend } from '../../helpers/backends.ts';
 
 const V = 7;
 const H = 5;
@@ -104,14 +104,7 @@ describe('backend memory on cpu', () => {
 });
 
 describe('backend memory on wasm', () => {
-  let restore: () => Promise<void>;
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-    restore = await useNodeWasmBackend();
-  });
-  afterAll(async () => {
-    await restore();
-  });
+  onWasmBackend();
   it('writeRowsInPlace: the rows asked for, nothing else', rowsCase);
   it('addRowsInPlace: packed rows summed in order, float32 adds', addCase);
   it('copyValuesInto: the tensor’s values at the offset, nothing around them', () => {

@@ -8,35 +8,17 @@
  *  - with the own kernels off, geluErf is the tf ops; nothing leaks.
  * (The whole encoder on wasm against PyTorch, GELU included: tests/unit/kernels/attention.test.ts.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { geluErf, geluOps } from '../../../src/engine/kernels/gelu.ts';
 import {
   setWasmKernelsEnabled,
   wasmKernelsReady,
 } from '../../../src/engine/kernels/wasmKernels.ts';
 import * as tf from '../../../src/engine/tf.ts';
-import { useNodeWasmBackend } from '../../helpers/backends.ts';
+import { onWasmBackend } from '../../helpers/backends.ts';
+import { lcgArray as rand } from '../../helpers/random.ts';
 
-let restore: () => Promise<void>;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  restore = await useNodeWasmBackend();
-});
-afterAll(async () => {
-  setWasmKernelsEnabled(true);
-  await restore();
-});
-
-/** Deterministic values in [-scale, scale) (LCG). */
-function rand(n: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 - 0.5) * 2 * scale;
-  }
-  return out;
-}
+onWasmBackend();
 
 const SPECIAL = [
   0, -0, 1e-30, -1e-30, 0.5, -0.5, 3, -3, 5.5, -5.5, 9.3, -9.3, 30, -30, 1e30, -1e30,

@@ -9,30 +9,14 @@
  *  - one kernel each way and no Sum/Mean on the tape; nothing leaks.
  * (The whole encoder on wasm against PyTorch, LayerNorm included: tests/unit/kernels/attention.test.ts.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { layerNorm, layerNormOps } from '../../../src/engine/kernels/layerNorm.ts';
 import { wasmKernelsReady } from '../../../src/engine/kernels/wasmKernels.ts';
 import * as tf from '../../../src/engine/tf.ts';
-import { useNodeWasmBackend } from '../../helpers/backends.ts';
+import { onWasmBackend } from '../../helpers/backends.ts';
+import { lcgArray as rand } from '../../helpers/random.ts';
 
-let restore: () => Promise<void>;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  restore = await useNodeWasmBackend();
-});
-afterAll(async () => {
-  await restore();
-});
-
-function rand(n: number, seed: number, scale: number, shift = 0): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 - 0.5) * 2 * scale + shift;
-  }
-  return out;
-}
+onWasmBackend();
 
 type Ln = typeof layerNorm;
 /** y and the gradients of Σ y·dy w.r.t. x, γ, β. */

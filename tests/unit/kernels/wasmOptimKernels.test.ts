@@ -8,7 +8,7 @@
  *    float32 rounding: tolerance 1 ulp relative, 1.2e-7).
  * (Against torch: tests/unit/train/optim/optimizer.test.ts runs the torch fixtures on wasm too.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   setWasmKernelsEnabled,
   wasmKernelsReady,
@@ -20,28 +20,10 @@ import {
   createOptimizer,
   type OptimizerConfig,
 } from '../../../src/engine/train/optim/optimizer.ts';
-import { useNodeWasmBackend } from '../../helpers/backends.ts';
+import { onWasmBackend } from '../../helpers/backends.ts';
+import { lcgArray as rand } from '../../helpers/random.ts';
 
-let restore: () => Promise<void>;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  restore = await useNodeWasmBackend();
-});
-afterAll(async () => {
-  setWasmKernelsEnabled(true);
-  await restore();
-});
-
-/** A deterministic pseudo-random array (LCG), values in [-scale, scale). */
-function rand(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return out;
-}
+onWasmBackend();
 
 // Sizes: a matrix (multiple of 4), a bias with a 3-element tail, a single weight.
 const SHAPES: Record<string, number[]> = {

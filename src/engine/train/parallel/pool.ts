@@ -27,6 +27,7 @@ import {
   slotsOf,
   sparseSlot,
   sumOfSquares,
+  tensorOfShared,
 } from './shared.ts';
 
 export interface PoolOptions {
@@ -158,8 +159,6 @@ export class ReplicaPool {
     const grads = new Map<string, tf.Tensor>();
     // The global norm from the replicas' squares of their shares and the table rows' below.
     let squares = done.reduce((a, d) => a + d.squares, 0);
-    // wasm copies a tensor's values into its heap; cpu keeps the array, so it gets a copy.
-    const view = tf.getBackend() === 'wasm';
     this.slots.forEach((slot, i) => {
       if (!done.some((d) => d.present[i])) return; // no replica reached it: no gradient, as on one
       let g: tf.Tensor;
@@ -168,8 +167,7 @@ export class ReplicaPool {
         g = t.grad;
         squares += t.squares;
       } else {
-        const values = sum[view ? 'subarray' : 'slice'](slot.offset, slot.offset + slot.size);
-        g = tf.tensor(values, slot.shape);
+        g = tensorOfShared(sum.subarray(slot.offset, slot.offset + slot.size), slot.shape);
       }
       grads.set(vars.get(slot.name)!.name, g);
     });

@@ -23,6 +23,7 @@ import {
   rowListCells,
   sparseSlot,
   sumOfSquares,
+  tensorOfShared,
   touchedRows,
 } from './shared.ts';
 
@@ -167,12 +168,9 @@ function runStep(s: State, m: Step): FromReplica {
   // The coordinator's weights after its last update. Of the word table only the rows looked up
   // are refreshed: the others are not read this step, and a step that looks them up refreshes
   // them first.
-  // wasm copies a tensor's values into its own heap; cpu keeps the array, so it gets a copy.
-  const copies = tf.getBackend() !== 'wasm';
   slots.forEach((slot, i) => {
     if (slot === s.table && writeRowsInPlace(s.vars[i]!, s.weights, slot.offset, ids!)) return;
-    const view = s.weights.subarray(slot.offset, slot.offset + slot.size);
-    const t = tf.tensor(copies ? view.slice() : view, slot.shape);
+    const t = tensorOfShared(s.weights.subarray(slot.offset, slot.offset + slot.size), slot.shape);
     s.vars[i]!.assign(t);
     t.dispose();
   });

@@ -1,11 +1,19 @@
 /**
  * The shared memory of a data-parallel run: the buffers' layout and the replicas' barrier.
  */
-import type * as tf from '../../tf.ts';
+import * as tf from '../../tf.ts';
 import type { TokenisedRows } from '../encodeRows.ts';
 import type { ChunkPlan } from '../step.ts';
 import { chunkRows } from '../step.ts';
 import type { SharedBuffers, VarSlot } from './protocol.ts';
+
+/**
+ * A tensor of values that live in shared memory (a view that others write later): wasm copies a
+ * tensor's values into its heap, so it takes the view; cpu keeps the array, so it gets a copy.
+ */
+export function tensorOfShared(values: Float32Array, shape: number[]): tf.Tensor {
+  return tf.tensor(tf.getBackend() === 'wasm' ? values : values.slice(), shape);
+}
 
 /** Int32 cells of the control buffer. */
 const ARRIVED = 0;

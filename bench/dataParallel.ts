@@ -159,6 +159,8 @@ export async function measureDataParallel(o: ScalingOptions): Promise<ScalingRes
         wait: slowest((r) => r.wait),
         writeOut: slowest((r) => r.writeOut),
         reduce: slowest((r) => r.reduce),
+        // The sharded Adam update (its table rows, the norm exchange, its share): 0 without it.
+        update: slowest((r) => r.update ?? 0),
         round: median(timings.map((t) => t.round)),
         sum: median(timings.map((t) => t.sum)),
         coordinator: stepMs - median(timings.map((t) => t.weightsOut + t.round + t.sum)),
@@ -220,7 +222,7 @@ export async function measureDataParallel(o: ScalingOptions): Promise<ScalingRes
   if (o.ceiling !== false && most > 1) {
     threads = await measureThreadScaling(most);
     log(
-      `threads: ${most} at once scale ${threads.alu.scaling.toFixed(2)}× on ALU-bound work, ${threads.memory.scaling.toFixed(2)}× on memory-bound work`,
+      `threads: ${most} at once scale ${threads.alu.scaling.toFixed(2)}× on ALU-bound work, ${threads.memory.scaling.toFixed(2)}× on memory-bound work, ${threads.gemm?.scaling.toFixed(2)}× on the SIMD GEMM`,
     );
   }
   return {

@@ -85,6 +85,8 @@ function ceilingNote(s: ScalingResult): string {
     note += `; 2 independent processes of ${shard.batchPerProcess} sentences each (what the replicas do) at once: ${shard.speedup.toFixed(2)}× (${shard.stepMs.map((t) => Math.round(t)).join(' and ')} ms/step)`;
   if (s.threads)
     note += `; 2 threads here scale ${s.threads.alu.scaling.toFixed(2)}× on ALU-bound work and ${s.threads.memory.scaling.toFixed(2)}× on memory-bound work`;
+  if (s.threads?.gemm)
+    note += ` (scalar chains), ${s.threads.gemm.scaling.toFixed(2)}× on the step's SIMD matrix product`;
   return note;
 }
 

@@ -6,6 +6,8 @@
  *                    coordinator's weights into shared memory: one copy, not data()'s two)
  *   writeRowsInPlace rows of a 2-D variable overwritten where the backend keeps it (wasm heap, cpu
  *                    array): a replica refreshes only the word-table rows its shard looks up
+ *   writeValuesInPlace a whole variable overwritten the same way: the coordinator takes the
+ *                    weights the replicas updated (the sharded optimiser step)
  *   addRowsInPlace   packed rows added into rows of a 2-D tensor where the backend keeps it: the
  *                    coordinator sums the replicas' word-table rows into a zeros tensor
  */
@@ -68,6 +70,20 @@ export function writeRowsInPlace(
   const dst = ownValues(v);
   if (!dst) return false;
   for (const r of rows) dst.set(src.subarray(srcOffset + r * H, srcOffset + (r + 1) * H), r * H);
+  return true;
+}
+
+/**
+ * Overwrites every value of `v` with `src[srcOffset … srcOffset + v.size)` and returns true, on
+ * the cpu and wasm backends; returns false (nothing written) where the variable's memory cannot be
+ * written in place, and the caller assigns it.
+ */
+export function writeValuesInPlace(v: tf.Variable, src: Float32Array, srcOffset: number): boolean {
+  if (srcOffset < 0 || srcOffset + v.size > src.length)
+    throw new Error(`writeValuesInPlace: ${v.size} values do not fit at ${srcOffset}`);
+  const dst = ownValues(v);
+  if (!dst) return false;
+  dst.set(src.subarray(srcOffset, srcOffset + v.size));
   return true;
 }
 

@@ -177,6 +177,36 @@ function instanceFor(backend: object): Instance | null {
   return inst;
 }
 
+const onMemory = new WeakMap<WebAssembly.Memory, AdamUpdateKernel | null>();
+
+/** The fused Adam update (wasmKernels.c `adam_update`) and the memory its pointers address. */
+export interface AdamUpdateKernel {
+  memory: WebAssembly.Memory;
+  run: KernelExports['adam_update'];
+}
+
+/**
+ * The fused Adam update instantiated on a shared memory of the caller's (the data-parallel
+ * replicas' arena, parallel/shared.ts), not a backend's heap; null where the module does not
+ * compile or instantiate here (an engine without WASM SIMD). Once per memory.
+ */
+export function adamKernelOn(memory: WebAssembly.Memory): AdamUpdateKernel | null {
+  const cached = onMemory.get(memory);
+  if (cached !== undefined) return cached;
+  let k: AdamUpdateKernel | null = null;
+  const module = compiled('shared');
+  if (module) {
+    try {
+      const instance = new WebAssembly.Instance(module, { env: { memory } });
+      k = { memory, run: (instance.exports as unknown as KernelExports).adam_update };
+    } catch {
+      k = null;
+    }
+  }
+  onMemory.set(memory, k);
+  return k;
+}
+
 /**
  * Turns the own kernels off (the stock ops run) or back on: for A/B measurements in one process
  * and for tests comparing whole models on both paths. On by default.

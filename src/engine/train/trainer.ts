@@ -21,6 +21,7 @@ import { evaluate } from './evaluate.ts';
 import type { EvalEvent, StepEvent } from './events.ts';
 import { describeError, explainRuntimeFailure } from './failures.ts';
 import type { GradResult } from './gradCache.ts';
+import { Adam } from './optim/adam.ts';
 import type { Optimizer } from './optim/optimizer.ts';
 import { learningRateAt } from './optim/schedule.ts';
 import { ReplicaPool } from './parallel/pool.ts';
@@ -65,7 +66,9 @@ export class Trainer {
   readonly totalSteps: number;
   private readonly host: TrainerHost;
   private readonly batcher: Batcher;
-  private readonly optimizer: Optimizer;
+  private optimizer: Optimizer;
+  /** While the replicas shard Adam (pool.optimizer stands in), the optimiser it stands in for. */
+  private plainOptimizer: Optimizer | null = null;
   private readonly task: Task;
   private readonly textViews: TextViews;
   private readonly queue: QueueState | null;
@@ -246,7 +249,7 @@ export class Trainer {
         step: this.step,
       });
     }
-    this.stopReplicas();
+    await this.stopReplicas();
     this.emitState();
     this.host.emit({
       type: 'done',
@@ -299,25 +302,32 @@ export class Trainer {
     const cfg = this.config;
     const { batch, stepSeed, examples, epoch } = this.nextBatch();
     const pool = await this.replicaPool();
-    let raw: GradResult;
-    if (pool) {
-      const plan = planChunks(cfg, batch.size, pool.size);
-      raw = await pool.gradients(
-        { batch, stepSeed, plan, toks: tokeniseChunks(this.bundle, cfg, batch, plan) },
-        this.vars,
-      );
-    } else {
-      const passes: EmbeddingViewPass[] = [];
-      raw = this.computeGradients(batch, stepSeed, passes);
-      for (const p of passes) p.dispose();
-    }
     const lr = learningRateAt(this.step, {
       lr: cfg.optimizer.lr ?? 0,
       warmupSteps: cfg.optimizer.warmupSteps,
       schedule: cfg.optimizer.schedule,
       totalSteps: this.totalSteps,
     });
-    const r = await applyUpdate(raw, this.vars, this.optimizer, cfg.optimizer.clipNorm, lr);
+    let r: { loss: number; gradNorm: number; applied: boolean };
+    if (pool) {
+      const plan = planChunks(cfg, batch.size, pool.size);
+      const input = { batch, stepSeed, plan, toks: tokeniseChunks(this.bundle, cfg, batch, plan) };
+      // Adam / AdamW: the replicas apply the update too (ZeRO-1, parallel/shardedAdam.ts).
+      r = pool.optimizer
+        ? await pool.step(input, this.vars, lr, cfg.optimizer.clipNorm)
+        : await applyUpdate(
+            await pool.gradients(input, this.vars),
+            this.vars,
+            this.optimizer,
+            cfg.optimizer.clipNorm,
+            lr,
+          );
+    } else {
+      const passes: EmbeddingViewPass[] = [];
+      const raw = this.computeGradients(batch, stepSeed, passes);
+      for (const p of passes) p.dispose();
+      r = await applyUpdate(raw, this.vars, this.optimizer, cfg.optimizer.clipNorm, lr);
+    }
     if (r.applied) {
       this.queue?.afterStep(this.bundle, examples);
       this.step++;
@@ -464,7 +474,8 @@ export class Trainer {
     const spawn = this.host.replicas?.spawn;
     if (!spawn) return null;
     const wasmPaths = this.host.backendOptions?.wasmPaths;
-    this.pool ??= await ReplicaPool.start({
+    if (this.pool) return this.pool;
+    const pool = await ReplicaPool.start({
       spawn,
       size: this.replicaCount,
       config: this.config,
@@ -472,8 +483,21 @@ export class Trainer {
       vars: this.vars,
       backend: this.backend.name === 'wasm' ? 'wasm' : 'cpu',
       ...(wasmPaths ? { wasmPaths } : {}),
+      adam: this.optimizer instanceof Adam ? this.optimizer : null,
     });
-    return this.pool;
+    if (pool.optimizer) {
+      // The moments move to shared memory (a restored checkpoint's included).
+      try {
+        pool.optimizer.setState(await this.optimizer.getState());
+      } catch (e) {
+        pool.dispose();
+        throw e;
+      }
+      this.plainOptimizer = this.optimizer;
+      this.optimizer = pool.optimizer;
+    }
+    this.pool = pool;
+    return pool;
   }
 
   /** Where the last data-parallel step's time went (null with one worker). */
@@ -481,13 +505,24 @@ export class Trainer {
     return this.pool?.lastTimings ?? null;
   }
 
-  private stopReplicas(): void {
-    this.pool?.dispose();
+  /** Stops the replicas; the moments they held go back to the plain optimiser. */
+  private async stopReplicas(): Promise<void> {
+    const pool = this.pool;
     this.pool = null;
+    if (!pool) return;
+    if (this.plainOptimizer) {
+      const state = await this.optimizer.getState();
+      this.optimizer = this.plainOptimizer;
+      this.plainOptimizer = null;
+      this.optimizer.setState(state);
+    }
+    pool.dispose();
   }
 
   dispose(): void {
-    this.stopReplicas();
+    this.pool?.dispose();
+    this.pool = null;
+    this.plainOptimizer?.dispose();
     this.optimizer.dispose();
     this.queue?.dispose();
     this.bundle.model.dispose();

@@ -280,7 +280,46 @@ describe('data-parallel on wasm (the own kernels; weights through the heap, tabl
       expect(Math.abs(s.gradNorm! - a[i]!.gradNorm!)).toBeLessThan(TOL);
     }
     expect(worstWeightDiff(weights(one.trainer), weights(two.trainer))).toBeLessThan(TOL);
+    // The replicas updated their shares of the weights and moments (ZeRO-1); after the run the
+    // moments are back in the plain optimiser, equal to the one-worker run's.
+    const [sa, sb] = await Promise.all(
+      [one, two].map(async (t) => (await t.trainer.checkpoint()).optimizer),
+    );
+    expect(sb!.step).toBe(4);
+    expect(Object.keys(sb!.variables).sort()).toEqual(Object.keys(sa!.variables).sort());
+    let worst = 0;
+    for (const [name, va] of Object.entries(sa!.variables)) {
+      const vb = sb!.variables[name]!;
+      expect(vb.step).toBe(va.step);
+      for (const slot of ['exp_avg', 'exp_avg_sq']) {
+        const [x, y] = [va.slots[slot]!.data, vb.slots[slot]!.data];
+        for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+      }
+    }
+    expect(worst).toBeLessThan(TOL);
     for (const t of [one, two]) t.trainer.dispose();
+  });
+
+  it('Adam is sharded over the replicas; SGD keeps the update at the coordinator, and both match one worker', async () => {
+    for (const [optimizer, sharded] of [
+      [{ kind: 'adamw', lr: 1e-3, weightDecay: 0.01 }, true],
+      [{ kind: 'sgd', lr: 0.5 }, false],
+    ] as const) {
+      const config = mergeConfig(CASES[0]![1], { optimizer });
+      const one = await trainerFor(
+        mergeConfig(config, { workers: 1, gradCache: { chunkSize: 4 } }),
+      );
+      const two = await trainerFor(mergeConfig(config, { workers: 2 }), { parallel: true });
+      for (let i = 0; i < 2; i++)
+        for (const t of [one, two]) expect(await t.trainer.trainStep()).toBe(true);
+      const timings = two.trainer.parallelTimings!;
+      // Only the sharded update spends time in the replicas' update phase.
+      expect(timings.replicas.every((r) => r.update > 0 === sharded)).toBe(true);
+      const [a, b] = [steps(one.events), steps(two.events)];
+      for (const [i, s] of b.entries()) expect(Math.abs(s.loss - a[i]!.loss)).toBeLessThan(TOL);
+      expect(worstWeightDiff(weights(one.trainer), weights(two.trainer))).toBeLessThan(TOL);
+      for (const t of [one, two]) t.trainer.dispose();
+    }
   });
 });
 

@@ -9,17 +9,51 @@
  *   denom = √v / √(1 − β2^t) + eps         (eps added after the bias correction, as torch)
  *   p ← p − (lr / (1 − β1^t))·m / denom
  */
-import { fusedAdamUpdate } from '../../kernels/index.ts';
+import { type AdamUpdateConstants, fusedAdamUpdate } from '../../kernels/index.ts';
 import * as tf from '../../tf.ts';
 import { SlotOptimizer } from './base.ts';
 
-export class Adam extends SlotOptimizer {
+/** What an Adam / AdamW update is set by; `decayFor(name)` is the variable's weight decay. */
+export interface AdamHyper {
+  kind: 'adam' | 'adamw';
+  beta1: number;
+  beta2: number;
+  eps: number;
+  decayFor(name: string): number;
+}
+
+/**
+ * The constants of one variable's update at its update count `step` (1 on its first): one
+ * function for the tf ops below, the fused kernel and the replicas' sharded update
+ * (parallel/shardedAdam.ts), so all three step alike.
+ */
+export function adamConstants(
+  h: AdamHyper,
+  name: string,
+  step: number,
+  lr: number,
+  gradScale: number,
+): AdamUpdateConstants {
+  const wd = h.decayFor(name);
+  return {
+    gradScale,
+    l2: wd !== 0 && h.kind === 'adam' ? wd : 0,
+    decay: wd !== 0 && h.kind === 'adamw' ? 1 - lr * wd : null,
+    beta1: h.beta1,
+    beta2: h.beta2,
+    sqrtBiasCorrection2: Math.sqrt(1 - h.beta2 ** step),
+    eps: h.eps,
+    stepSize: lr / (1 - h.beta1 ** step),
+  };
+}
+
+export class Adam extends SlotOptimizer implements AdamHyper {
   constructor(
     readonly kind: 'adam' | 'adamw',
-    private readonly beta1: number,
-    private readonly beta2: number,
-    private readonly eps: number,
-    private readonly decayFor: (name: string) => number,
+    readonly beta1: number,
+    readonly beta2: number,
+    readonly eps: number,
+    readonly decayFor: (name: string) => number,
   ) {
     super();
   }
@@ -37,25 +71,12 @@ export class Adam extends SlotOptimizer {
     lr: number,
     gradScale: number,
   ): void {
-    const { beta1, beta2, eps } = this;
     const c = (x: number) => this.constant(x);
-    const wd = this.decayFor(name);
     const expAvg = slots.get('exp_avg')!;
     const expAvgSq = slots.get('exp_avg_sq')!;
-    const biasCorrection1 = 1 - beta1 ** step;
-    const biasCorrection2 = 1 - beta2 ** step;
-    const stepSize = lr / biasCorrection1;
+    const k = adamConstants(this, name, step, lr, gradScale);
     // PERF (issue 12): on wasm the same operations in one pass (kernels/wasmOptimKernels.ts).
-    const fused = fusedAdamUpdate(v, g, expAvg, expAvgSq, {
-      gradScale,
-      l2: wd !== 0 && this.kind === 'adam' ? wd : 0,
-      decay: wd !== 0 && this.kind === 'adamw' ? 1 - lr * wd : null,
-      beta1,
-      beta2,
-      sqrtBiasCorrection2: Math.sqrt(biasCorrection2),
-      eps,
-      stepSize,
-    });
+    const fused = fusedAdamUpdate(v, g, expAvg, expAvgSq, k);
     if (fused) {
       const [p2, m2, s2] = fused;
       expAvg.assign(m2);
@@ -65,15 +86,13 @@ export class Adam extends SlotOptimizer {
     }
     let p: tf.Tensor = v;
     let grad = this.scaled(g, gradScale);
-    if (wd !== 0) {
-      if (this.kind === 'adamw') p = tf.mul(v, c(1 - lr * wd));
-      else grad = tf.add(grad, tf.mul(v, c(wd)));
-    }
-    const m = tf.add(tf.mul(expAvg, c(beta1)), tf.mul(grad, c(1 - beta1)));
-    const s = tf.add(tf.mul(expAvgSq, c(beta2)), tf.mul(tf.square(grad), c(1 - beta2)));
-    const denom = tf.add(tf.div(tf.sqrt(s), c(Math.sqrt(biasCorrection2))), c(eps));
+    if (k.l2 !== 0) grad = tf.add(grad, tf.mul(v, c(k.l2)));
+    if (k.decay !== null) p = tf.mul(v, c(k.decay));
+    const m = tf.add(tf.mul(expAvg, c(k.beta1)), tf.mul(grad, c(1 - k.beta1)));
+    const s = tf.add(tf.mul(expAvgSq, c(k.beta2)), tf.mul(tf.square(grad), c(1 - k.beta2)));
+    const denom = tf.add(tf.div(tf.sqrt(s), c(k.sqrtBiasCorrection2)), c(k.eps));
     expAvg.assign(m);
     expAvgSq.assign(s);
-    v.assign(tf.sub(p, tf.mul(tf.div(m, denom), c(stepSize))));
+    v.assign(tf.sub(p, tf.mul(tf.div(m, denom), c(k.stepSize))));
   }
 }

@@ -1,34 +1,51 @@
 /**
- * The coordinator's K replicas (parallel/protocol.ts). The Trainer keeps the loop, the optimiser,
- * checkpoints and evaluation; a pool only turns a batch into the whole batch's gradients:
- * weights out through shared memory, each replica's shard, the K gradient slots summed here in
- * replica order.
+ * The coordinator's K replicas (parallel/protocol.ts). The Trainer keeps the loop, checkpoints
+ * and evaluation; a pool turns a batch into the whole batch's gradients (weights out through
+ * shared memory, each replica's shard, the K gradient slots summed in replica order) or, with
+ * Adam / AdamW, into the applied update itself (`step`: the replicas update their shares, ZeRO-1,
+ * shardedAdam.ts).
  */
 import type { ExperimentConfig } from '../../config/schema.ts';
-import { addRowsInPlace, copyValuesInto } from '../../kernels/index.ts';
+import { addRowsInPlace, copyValuesInto, writeValuesInPlace } from '../../kernels/index.ts';
 import * as tf from '../../tf.ts';
 import type { EncoderBundle } from '../encoderSetup.ts';
 import type { GradResult } from '../gradCache.ts';
+import type { AdamHyper } from '../optim/adam.ts';
 import type { StepInput } from '../step.ts';
 import type {
   FromReplica,
   ModelSpec,
   PoolTimings,
   ReplicaPort,
+  ReplicaTimings,
   SharedBuffers,
   VarSlot,
 } from './protocol.ts';
+import { ShardedAdam, shardedAdamSpec } from './shardedAdam.ts';
 import {
   addInto,
   allocateBuffers,
   Barrier,
+  gradSlot,
+  momentViews,
   parameterCount,
   rowListCells,
   slotsOf,
   sparseSlot,
   sumOfSquares,
   tensorOfShared,
+  weightsView,
 } from './shared.ts';
+
+type Done = Extract<FromReplica, { type: 'done' }>;
+type ToStep = Extract<Parameters<ReplicaPort['post']>[0], { type: 'step' }>;
+
+/** A sharded step's outcome (the update is applied when `applied`). */
+export interface StepOutcome {
+  loss: number;
+  gradNorm: number;
+  applied: boolean;
+}
 
 export interface PoolOptions {
   spawn: () => ReplicaPort;
@@ -39,6 +56,8 @@ export interface PoolOptions {
   vars: Map<string, tf.Variable>;
   backend: 'cpu' | 'wasm';
   wasmPaths?: string;
+  /** Adam / AdamW to shard over the replicas (`step`), or absent: gradients only. */
+  adam?: AdamHyper | null;
 }
 
 const F32_MAX = 3.4028234663852886e38;
@@ -55,11 +74,19 @@ export class ReplicaPool {
   /** Where the last step's time went (the bench reads it). */
   lastTimings: PoolTimings | null = null;
 
+  /** The sharded optimiser (the replicas hold its moments), or null: use `gradients`. */
+  readonly optimizer: ShardedAdam | null;
+
   private constructor(
     private readonly ports: ReplicaPort[],
     private readonly buffers: SharedBuffers,
     private readonly slots: VarSlot[],
+    adam: AdamHyper | null,
   ) {
+    this.optimizer =
+      adam && buffers.layout.moments >= 0
+        ? new ShardedAdam(shardedAdamSpec(adam, slots), slots, momentViews(buffers))
+        : null;
     this.pending = ports.map(() => null);
     ports.forEach((port, k) => {
       port.onMessage((m) => {
@@ -87,9 +114,10 @@ export class ReplicaPool {
   static async start(o: PoolOptions): Promise<ReplicaPool> {
     const slots = slotsOf(o.vars);
     const hidden = o.bundle.model.config.hidden_size;
-    const buffers = allocateBuffers(slots, o.size, o.config.batchSize, hidden);
+    const adam = o.adam ?? null;
+    const buffers = allocateBuffers(slots, o.size, o.config.batchSize, hidden, adam !== null);
     const ports = Array.from({ length: o.size }, () => o.spawn());
-    const pool = new ReplicaPool(ports, buffers, slots);
+    const pool = new ReplicaPool(ports, buffers, slots, adam);
     await pool.writeWeights(o.vars);
     const c = o.bundle.classifier;
     const model: ModelSpec = {
@@ -110,6 +138,7 @@ export class ReplicaPool {
             buffers,
             backend: o.backend,
             ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
+            ...(pool.optimizer ? { adam: pool.optimizer.spec } : {}),
           }),
         ),
       );
@@ -125,6 +154,74 @@ export class ReplicaPool {
    * one-worker step gives them), computed by the replicas from the weights in `vars` now.
    */
   async gradients(input: StepInput, vars: Map<string, tf.Variable>): Promise<GradResult> {
+    const { done, t0, t1, t2 } = await this.round(input, vars);
+    // The replicas have summed every slot into slot 0 (replica.ts, reduce-scatter).
+    const P = parameterCount(this.slots);
+    const sum = gradSlot(this.buffers, 0);
+    const table = sparseSlot(this.slots);
+    const grads = new Map<string, tf.Tensor>();
+    // The global norm from the replicas' squares of their shares and the table rows' below.
+    let squares = done.reduce((a, d) => a + d.squares, 0);
+    this.slots.forEach((slot, i) => {
+      if (!done.some((d) => d.present[i])) return; // no replica reached it: no gradient, as on one
+      let g: tf.Tensor;
+      if (slot === table) {
+        const t = this.tableGradient(slot, P);
+        g = t.grad;
+        squares += t.squares;
+      } else {
+        g = tensorOfShared(sum.subarray(slot.offset, slot.offset + slot.size), slot.shape);
+      }
+      grads.set(vars.get(slot.name)!.name, g);
+    });
+    this.timed(done, t0, t1, t2);
+    // float32, as the one-worker norm: Σ g² past float32's range is Inf there too (a divergence).
+    const gradNorm = squares > F32_MAX ? Infinity : Math.fround(Math.sqrt(squares));
+    return { loss: tf.scalar(done[0]!.loss), grads, gradNorm };
+  }
+
+  /**
+   * One whole step with the sharded update (`optimizer` set): the replicas compute the gradients,
+   * the norm, clip and update their shares of the weights and moments; the coordinator's `vars`
+   * then take the updated weights. Nothing changes when the step diverged (`applied` false).
+   */
+  async step(
+    input: StepInput,
+    vars: Map<string, tf.Variable>,
+    lr: number,
+    clipNorm: number | null,
+  ): Promise<StepOutcome> {
+    const opt = this.optimizer;
+    if (!opt) throw new Error('ReplicaPool.step needs the sharded optimiser (start with adam)');
+    const { done, t0, t1, t2 } = await this.round(input, vars, {
+      lr,
+      clipNorm,
+      steps: opt.steps,
+    });
+    const first = done[0]!;
+    if (done.some((d) => d.applied !== first.applied || d.gradNorm === undefined))
+      throw new Error('the replicas disagree on whether the update was applied');
+    if (first.applied) {
+      const w = weightsView(this.buffers);
+      for (const slot of this.slots) {
+        const v = vars.get(slot.name)!;
+        if (writeValuesInPlace(v, w, slot.offset)) continue;
+        const t = tensorOfShared(w.subarray(slot.offset, slot.offset + slot.size), slot.shape);
+        v.assign(t);
+        t.dispose();
+      }
+      opt.counted(this.slots.map((_, i) => done.some((d) => d.present[i])));
+    }
+    this.timed(done, t0, t1, t2);
+    return { loss: first.loss, gradNorm: first.gradNorm!, applied: first.applied === true };
+  }
+
+  /** Weights out, every replica's shard of `input`, and their answers. */
+  private async round(
+    input: StepInput,
+    vars: Map<string, tf.Variable>,
+    update?: ToStep['update'],
+  ): Promise<{ done: Done[]; t0: number; t1: number; t2: number }> {
     const t0 = performance.now();
     await this.writeWeights(vars);
     const t1 = performance.now();
@@ -144,6 +241,7 @@ export class ReplicaPool {
             if (!t) throw new Error(`chunk of replica ${k + 1} is not tokenised`);
             return t;
           }),
+          ...(update ? { update } : {}),
         });
       }),
     );
@@ -151,36 +249,17 @@ export class ReplicaPool {
       if (r.type !== 'done') throw new Error(`a replica answered ${r.type} to a step`);
       return r;
     });
-    const t2 = performance.now();
-    // The replicas have summed every slot into slot 0 (replica.ts, reduce-scatter).
-    const P = parameterCount(this.slots);
-    const sum = new Float32Array(this.buffers.grads, 0, P);
-    const table = sparseSlot(this.slots);
-    const grads = new Map<string, tf.Tensor>();
-    // The global norm from the replicas' squares of their shares and the table rows' below.
-    let squares = done.reduce((a, d) => a + d.squares, 0);
-    this.slots.forEach((slot, i) => {
-      if (!done.some((d) => d.present[i])) return; // no replica reached it: no gradient, as on one
-      let g: tf.Tensor;
-      if (slot === table) {
-        const t = this.tableGradient(slot, P);
-        g = t.grad;
-        squares += t.squares;
-      } else {
-        g = tensorOfShared(sum.subarray(slot.offset, slot.offset + slot.size), slot.shape);
-      }
-      grads.set(vars.get(slot.name)!.name, g);
-    });
+    return { done, t0, t1, t2: performance.now() };
+  }
+
+  private timed(done: Done[], t0: number, t1: number, t2: number): void {
     this.lastTimings = {
       weightsOut: t1 - t0,
       round: t2 - t1,
       sum: performance.now() - t2,
-      replicas: done.map((d) => d.timings),
+      replicas: done.map((d): ReplicaTimings => d.timings),
       tensors: done.map((d) => d.tensors),
     };
-    // float32, as the one-worker norm: Σ g² past float32's range is Inf there too (a divergence).
-    const gradNorm = squares > F32_MAX ? Infinity : Math.fround(Math.sqrt(squares));
-    return { loss: tf.scalar(done[0]!.loss), grads, gradNorm };
   }
 
   /**
@@ -197,7 +276,7 @@ export class ReplicaPool {
       const n = list[0]!;
       return {
         ids: list.subarray(1, 1 + n),
-        packed: new Float32Array(this.buffers.grads, (k * P + slot.offset) * 4, n * H),
+        packed: gradSlot(this.buffers, k).subarray(slot.offset, slot.offset + n * H),
       };
     });
     let grad = tf.zeros([V, H]);
@@ -244,7 +323,7 @@ export class ReplicaPool {
    * by async reads (the worker's loop is not blocked).
    */
   private async writeWeights(vars: Map<string, tf.Variable>): Promise<void> {
-    const w = new Float32Array(this.buffers.weights);
+    const w = weightsView(this.buffers);
     const rest = this.slots.filter((s) => !copyValuesInto(vars.get(s.name)!, w, s.offset));
     const data = await Promise.all(rest.map((s) => vars.get(s.name)!.data()));
     for (const [i, s] of rest.entries()) w.set(data[i] as Float32Array, s.offset);

@@ -12,12 +12,18 @@
  *                                        sum its 1/K of the parameters over the K slots
  *   gradients from the summed slot ←done─
  *   clip, one read, optimiser update (the same update every replica receives next step)
+ *
+ * With Adam / AdamW the update is sharded too (ZeRO-1, shardedAdam.ts): after the sum each
+ * replica writes its squares and its loss to `norms`, waits for the others, and updates its
+ * share of the weights and moments in shared memory; the coordinator takes the weights back.
  */
 import type { ExperimentConfig } from '../../config/schema.ts';
 import type { BertConfig } from '../../model/index.ts';
 import type { TokenisedRows } from '../encodeRows.ts';
 import type { ChunkPlan } from '../step.ts';
 import type { TaskBatch } from '../tasks.ts';
+import type { UpdateOrder } from './replicaUpdate.ts';
+import type { ShardedAdamSpec } from './shardedAdam.ts';
 
 /** One replica as the coordinator holds it: a Web Worker or a worker_thread behind its port. */
 export interface ReplicaPort {
@@ -67,13 +73,28 @@ export interface ModelSpec {
   slots: VarSlot[];
 }
 
+/** Where the arena's arrays start (bytes; −1 = absent) and their sizes (shared.ts). */
+export interface ArenaLayout {
+  /** P, the floats of every trainable variable together. */
+  parameters: number;
+  replicas: number;
+  /** Float32 [P]: the coordinator's weights (the sharded update writes them in place). */
+  weights: number;
+  /** Float32 [K × P]: replica k's gradients in slot k; after a step, slot 0 holds their sum. */
+  grads: number;
+  /** Float32 [2P]: exp_avg then exp_avg_sq (the sharded update), or −1. */
+  moments: number;
+  /** Float32 [K × tableSumFloats]: replica k's sum of the word-table rows of its block, or −1. */
+  tableSums: number;
+  tableSumFloats: number;
+}
+
 export interface SharedBuffers {
   /** Int32: the barrier's arrival count and the abort flag (see shared.ts). */
   control: SharedArrayBuffer;
-  /** Float32 [P]: the coordinator's weights, written before every step. */
-  weights: SharedArrayBuffer;
-  /** Float32 [K × P]: replica k's gradients in slot k; after a step, slot 0 holds their sum. */
-  grads: SharedArrayBuffer;
+  /** The bulk floats in one shared WebAssembly memory, laid out by `layout`. */
+  arena: WebAssembly.Memory;
+  layout: ArenaLayout;
   /** Float32: every chunk's representations, chunk c's rows at `repOffset(c)`. */
   reps: SharedArrayBuffer;
   /**
@@ -81,6 +102,10 @@ export interface SharedBuffers {
    * then their ids; the rows' gradients lie packed at the start of the table's region of slot k.
    */
   rows: SharedArrayBuffer;
+  /** The sharded update's: Float64 [2K], replica k's Σ g² of its share at k, its loss at K + k. */
+  norms?: SharedArrayBuffer;
+  /** Uint8 [K × slots]: replica k's present flags. */
+  presence?: SharedArrayBuffer;
 }
 
 export type ToReplica =
@@ -93,6 +118,8 @@ export type ToReplica =
       buffers: SharedBuffers;
       backend: 'cpu' | 'wasm';
       wasmPaths?: string;
+      /** The replicas apply Adam / AdamW themselves (shardedAdam.ts). */
+      adam?: ShardedAdamSpec;
     }
   | {
       type: 'step';
@@ -103,6 +130,8 @@ export type ToReplica =
       own: [number, number];
       /** Tokenised rows of chunks first … end-1. */
       toks: TokenisedRows[];
+      /** The sharded update of this step (with `adam` at init). */
+      update?: UpdateOrder;
     };
 
 export type FromReplica =
@@ -118,6 +147,9 @@ export type FromReplica =
        * rows excepted: the coordinator sums those), for the global gradient norm.
        */
       squares: number;
+      /** The sharded update's global norm and whether it was applied (with `update`). */
+      gradNorm?: number;
+      applied?: boolean;
       timings: ReplicaTimings;
       /** Tensors this replica holds after the step (flat from step to step: nothing leaks). */
       tensors: number;
@@ -143,6 +175,8 @@ export interface ReplicaTimings {
   writeOut: number;
   /** Summing its 1/K of the parameters over the K slots. */
   reduce: number;
+  /** The sharded update: its table rows, the norm exchange (with its wait) and its share's Adam. */
+  update: number;
 }
 
 /** Where the coordinator's share of a data-parallel step went, ms. */
@@ -151,7 +185,7 @@ export interface PoolTimings {
   weightsOut: number;
   /** From posting the step to the last replica's answer. */
   round: number;
-  /** Making gradient tensors of the summed slot. */
+  /** Making gradient tensors of the summed slot (sharded update: taking the weights back). */
   sum: number;
   replicas: ReplicaTimings[];
   /** Each replica's tensor count after the step. */

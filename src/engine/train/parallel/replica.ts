@@ -5,7 +5,7 @@
  * (src/worker/replicaWorker.ts) or a worker_thread (src/engine/node/replicaThread.mjs).
  */
 import type { EmbeddingViewPass } from '../../augment/consert.ts';
-import { wasmKernelsReady, writeRowsInPlace } from '../../kernels/index.ts';
+import { adamKernelOn, wasmKernelsReady, writeRowsInPlace } from '../../kernels/index.ts';
 import { BertModel, ClassifierHead, MlpHead } from '../../model/index.ts';
 import * as tf from '../../tf.ts';
 import type { TokenisedRows } from '../encodeRows.ts';
@@ -13,18 +13,24 @@ import type { EncoderBundle } from '../encoderSetup.ts';
 import { type StepModel, stepParts } from '../step.ts';
 import { makeTask } from '../tasks.ts';
 import type { FromReplica, ReplicaEndpoint, ToReplica, VarSlot } from './protocol.ts';
+import { applyShare, tableRowBlock, type UpdateShare } from './replicaUpdate.ts';
+import { hyperOf } from './shardedAdam.ts';
 import { type Exchange, shardFullBatchStep, shardGradCacheStep } from './shardStep.ts';
 import {
   addInto,
   Barrier,
+  gradSlot,
+  momentViews,
   PeerFailed,
   reduceRanges,
   repPlace,
   rowListCells,
   sparseSlot,
   sumOfSquares,
+  tableSumView,
   tensorOfShared,
   touchedRows,
+  weightsView,
 } from './shared.ts';
 
 type Init = Extract<ToReplica, { type: 'init' }>;
@@ -46,6 +52,8 @@ interface State {
   table: VarSlot | null;
   /** This replica's row list: [count, ids…]. */
   rowList: Int32Array;
+  /** The sharded optimiser step's share (init's `adam`), or null. */
+  share: UpdateShare | null;
 }
 
 /** Answers the coordinator's messages one at a time, in order. */
@@ -87,7 +95,7 @@ async function initReplica(m: Init): Promise<State> {
   // On wasm, instantiates the own kernels now (installing their bodies over the stock ones, the
   // GEMM's included), as backend.ts does for the coordinator: the first step runs them too.
   if (m.backend === 'wasm') wasmKernelsReady();
-  const weights = new Float32Array(m.buffers.weights);
+  const weights = weightsView(m.buffers);
   const read = (slots: VarSlot[]) =>
     new Map(
       slots.map((s) => [s.name, tf.tensor(weights.slice(s.offset, s.offset + s.size), s.shape)]),
@@ -133,21 +141,37 @@ async function initReplica(m: Init): Promise<State> {
   if (bundle.mlp && task.contrastive) encoderVars.push(...bundle.mlp.variables().values());
   const headVars = bundle.classifier ? [...bundle.classifier.variables().values()] : [];
   const P = weights.length;
+  const table = sparseSlot(all);
+  let share: UpdateShare | null = null;
+  const b = m.buffers;
+  const sum = tableSumView(b, m.index);
+  if (m.adam && b.norms && b.presence) {
+    const block = table ? tableRowBlock(table.shape[0]!, m.index, m.size) : null;
+    share = {
+      hyper: hyperOf(m.adam, all),
+      slots: all,
+      weights,
+      ...momentViews(b),
+      kernel: adamKernelOn(b.arena),
+      norms: new Float64Array(b.norms),
+      presence: new Uint8Array(b.presence),
+      table: table && block && sum ? { slot: table, first: block[0], end: block[1], sum } : null,
+      index: m.index,
+      size: m.size,
+    };
+  }
   return {
     init: m,
     model: { config: m.config, task, bundle, encoderVars, headVars },
     vars,
     weights,
-    grads: new Float32Array(m.buffers.grads, m.index * P * 4, P),
-    slotOf: (k) => new Float32Array(m.buffers.grads, k * P * 4, P),
+    grads: gradSlot(m.buffers, m.index),
+    slotOf: (k) => gradSlot(m.buffers, k),
     reps: new Float32Array(m.buffers.reps),
     barrier: new Barrier(m.buffers.control, m.size),
-    table: sparseSlot(all),
-    rowList: new Int32Array(
-      m.buffers.rows,
-      m.index * rowListCells(sparseSlot(all)) * 4,
-      rowListCells(sparseSlot(all)),
-    ),
+    table,
+    rowList: new Int32Array(m.buffers.rows, m.index * rowListCells(table) * 4, rowListCells(table)),
+    share,
   };
 }
 
@@ -242,6 +266,7 @@ function runStep(s: State, m: Step): FromReplica {
   const loss = raw.loss.dataSync()[0]!;
   raw.loss.dispose();
   for (const g of raw.grads.values()) g.dispose();
+  if (s.share) s.share.presence.set(present, s.init.index * slots.length);
   const tWritten = performance.now();
   // Reduce-scatter: once every slot is written, replica k sums its 1/K of the parameters over
   // all slots (in replica order) into slot 0, so the sum costs P/K per replica, not K·P at the
@@ -257,13 +282,42 @@ function runStep(s: State, m: Step): FromReplica {
     for (let k = 1; k < size; k++) addInto(sum, s.slotOf(k).subarray(lo, hi));
     squares += sumOfSquares(sum);
   }
+  const tReduced = performance.now();
+  let outcome: { gradNorm: number; applied: boolean } | null = null;
+  if (s.share && m.update) {
+    const cells = rowListCells(s.table);
+    const H = s.table?.shape[1] ?? 0;
+    outcome = applyShare(
+      s.share,
+      m.update,
+      loss,
+      squares,
+      s.slotOf(0),
+      (k) => {
+        const list = new Int32Array(s.init.buffers.rows, k * cells * 4, cells);
+        const n = list[0]!;
+        const at = s.table!.offset;
+        return { ids: list.subarray(1, 1 + n), packed: s.slotOf(k).subarray(at, at + n * H) };
+      },
+      s.barrier,
+    );
+  }
   const timings = {
     copyIn: tCopied - t0,
     forward: tGather - tCopied,
     wait: tBarrier - tGather + (tReady - tWritten),
     backward: tComputed - tBarrier,
     writeOut: tWritten - tComputed,
-    reduce: performance.now() - tReady,
+    reduce: tReduced - tReady,
+    update: outcome ? performance.now() - tReduced : 0,
   };
-  return { type: 'done', loss, present, squares, timings, tensors: tf.memory().numTensors };
+  return {
+    type: 'done',
+    loss,
+    present,
+    squares,
+    ...(outcome ?? {}),
+    timings,
+    tensors: tf.memory().numTensors,
+  };
 }

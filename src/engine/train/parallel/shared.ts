@@ -5,7 +5,7 @@ import * as tf from '../../tf.ts';
 import type { TokenisedRows } from '../encodeRows.ts';
 import type { ChunkPlan } from '../step.ts';
 import { chunkRows } from '../step.ts';
-import type { SharedBuffers, VarSlot } from './protocol.ts';
+import type { ArenaLayout, SharedBuffers, VarSlot } from './protocol.ts';
 
 /**
  * A tensor of values that live in shared memory (a view that others write later): wasm copies a
@@ -38,21 +38,89 @@ export function parameterCount(slots: VarSlot[]): number {
   return last ? last.offset + last.size : 0;
 }
 
+/** The arena's first bytes stay unused (no array starts at address 0). */
+const ARENA_BASE = 65_536;
+const PAGE = 65_536;
+/** A wasm32 memory's most pages (4 GiB). */
+const MAX_PAGES = 65_536;
+
+/**
+ * The buffers of a run with K replicas. The bulk floats (weights, the K gradient slots and, with
+ * the sharded update, the moments and each replica's word-table row sum) lie in one shared
+ * WebAssembly.Memory, the arena, so a replica runs the fused Adam kernel on them where they are
+ * (kernels/wasmKernels.ts `adamKernelOn`); the views below read and write them from JS.
+ */
 export function allocateBuffers(
   slots: VarSlot[],
   replicas: number,
   batchSize: number,
   hidden: number,
+  sharded = false,
 ): SharedBuffers {
   const P = parameterCount(slots);
   const table = sparseSlot(slots);
+  const tableRows = sharded && table ? Math.ceil(table.shape[0]! / replicas) : 0;
+  const H = table?.shape[1] ?? 0;
+  let at = ARENA_BASE;
+  const region = (floats: number) => {
+    const start = at;
+    at += Math.ceil((floats * 4) / 16) * 16;
+    return start;
+  };
+  const layout: ArenaLayout = {
+    parameters: P,
+    replicas,
+    weights: region(P),
+    grads: region(replicas * P),
+    moments: sharded ? region(2 * P) : -1,
+    tableSums: tableRows ? region(replicas * tableRows * H) : -1,
+    tableSumFloats: tableRows * H,
+  };
+  const pages = Math.ceil(at / PAGE);
+  if (pages > MAX_PAGES)
+    throw new Error(
+      `${replicas} replicas of ${P} parameters need ${(at / 2 ** 30).toFixed(1)} GiB of shared memory, more than a WebAssembly memory holds (4 GiB); use fewer workers`,
+    );
   return {
     control: new SharedArrayBuffer(CONTROL_CELLS * 4),
-    weights: new SharedArrayBuffer(P * 4),
-    grads: new SharedArrayBuffer(replicas * P * 4),
+    arena: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }),
+    layout,
     reps: new SharedArrayBuffer(batchSize * MAX_SEGMENTS * hidden * 4),
     rows: new SharedArrayBuffer(replicas * rowListCells(table) * 4),
+    ...(sharded
+      ? {
+          norms: new SharedArrayBuffer(2 * replicas * 8),
+          presence: new SharedArrayBuffer(replicas * slots.length),
+        }
+      : {}),
   };
+}
+
+/** The coordinator's weights, Float32 [P]. */
+export function weightsView(b: SharedBuffers): Float32Array {
+  return new Float32Array(b.arena.buffer, b.layout.weights, b.layout.parameters);
+}
+
+/** Replica k's gradient slot, Float32 [P] (slot 0 holds the sum after the reduce). */
+export function gradSlot(b: SharedBuffers, k: number): Float32Array {
+  const P = b.layout.parameters;
+  return new Float32Array(b.arena.buffer, b.layout.grads + k * P * 4, P);
+}
+
+/** The sharded update's moments, exp_avg and exp_avg_sq, Float32 [P] each. */
+export function momentViews(b: SharedBuffers): { expAvg: Float32Array; expAvgSq: Float32Array } {
+  const { moments, parameters: P } = b.layout;
+  if (moments < 0) throw new Error('these buffers hold no moments (not a sharded update)');
+  return {
+    expAvg: new Float32Array(b.arena.buffer, moments, P),
+    expAvgSq: new Float32Array(b.arena.buffer, moments + P * 4, P),
+  };
+}
+
+/** Replica k's word-table row sum (zeros between steps), or null. */
+export function tableSumView(b: SharedBuffers, k: number): Float32Array | null {
+  const { tableSums, tableSumFloats: n } = b.layout;
+  return tableSums < 0 ? null : new Float32Array(b.arena.buffer, tableSums + k * n * 4, n);
 }
 
 /**

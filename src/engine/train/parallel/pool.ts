@@ -28,7 +28,6 @@ import {
   Barrier,
   gradSlot,
   momentViews,
-  parameterCount,
   rowListCells,
   slotsOf,
   sparseSlot,
@@ -156,7 +155,6 @@ export class ReplicaPool {
   async gradients(input: StepInput, vars: Map<string, tf.Variable>): Promise<GradResult> {
     const { done, t0, t1, t2 } = await this.round(input, vars);
     // The replicas have summed every slot into slot 0 (replica.ts, reduce-scatter).
-    const P = parameterCount(this.slots);
     const sum = gradSlot(this.buffers, 0);
     const table = sparseSlot(this.slots);
     const grads = new Map<string, tf.Tensor>();
@@ -166,7 +164,7 @@ export class ReplicaPool {
       if (!done.some((d) => d.present[i])) return; // no replica reached it: no gradient, as on one
       let g: tf.Tensor;
       if (slot === table) {
-        const t = this.tableGradient(slot, P);
+        const t = this.tableGradient(slot);
         g = t.grad;
         squares += t.squares;
       } else {
@@ -268,7 +266,7 @@ export class ReplicaPool {
    * The rows are added where the backend keeps the tensor (no [V, H] array made and copied each
    * step). With it Σ g² over the rows touched (float64), for the global norm.
    */
-  private tableGradient(slot: VarSlot, P: number): { grad: tf.Tensor; squares: number } {
+  private tableGradient(slot: VarSlot): { grad: tf.Tensor; squares: number } {
     const [V, H] = slot.shape as [number, number];
     const cells = rowListCells(slot);
     const shards = Array.from({ length: this.size }, (_, k) => {

@@ -140,7 +140,6 @@ async function initReplica(m: Init): Promise<State> {
   const encoderVars = [...bundle.model.variables().values()];
   if (bundle.mlp && task.contrastive) encoderVars.push(...bundle.mlp.variables().values());
   const headVars = bundle.classifier ? [...bundle.classifier.variables().values()] : [];
-  const P = weights.length;
   const table = sparseSlot(all);
   let share: UpdateShare | null = null;
   const b = m.buffers;

@@ -228,6 +228,8 @@ describe('data-parallel: the K = 2 step equals the K = 1 step (cpu, worker_threa
     expect(held[1]).toEqual(held[0]);
     await first.trainer.saveCheckpoint();
     first.trainer.dispose();
+    const at2 = memoryStore(); // the step-2 checkpoint, for the one-worker resume below
+    await at2.save('dp', (await store.load('dp'))!);
 
     const second = await trainerFor(mergeConfig(config, { workers: 2 }), {
       parallel: true,
@@ -246,6 +248,41 @@ describe('data-parallel: the K = 2 step equals the K = 1 step (cpu, worker_threa
     for (const [i, l] of got.entries()) expect(Math.abs(l - want[i]!)).toBeLessThan(TOL);
     expect(worstWeightDiff(straightWeights, weights(second.trainer))).toBeLessThan(TOL);
     second.trainer.dispose();
+
+    // The checkpoint of 2 replicas (moments from the sharded update) resumes on one worker, and
+    // one worker's checkpoint on 2 replicas: the same run either way.
+    const third = await trainerFor(
+      mergeConfig(config, { workers: 1, gradCache: { chunkSize: 4 } }),
+      { store: at2, resume: true },
+    );
+    expect(third.trainer.step).toBe(2);
+    await third.trainer.run();
+    const third4 = steps(third.events).map((s) => s.loss);
+    for (const [i, l] of third4.entries()) expect(Math.abs(l - want[i + 2]!)).toBeLessThan(TOL);
+    expect(worstWeightDiff(straightWeights, weights(third.trainer))).toBeLessThan(TOL);
+    third.trainer.dispose();
+
+    const oneStore = memoryStore();
+    const single = await trainerFor(
+      mergeConfig(config, { workers: 1, gradCache: { chunkSize: 4 } }),
+      { store: oneStore },
+    );
+    for (let i = 0; i < 2; i++) expect(await single.trainer.trainStep()).toBe(true);
+    await single.trainer.saveCheckpoint();
+    single.trainer.dispose();
+    const onTwo = await trainerFor(mergeConfig(config, { workers: 2 }), {
+      parallel: true,
+      store: oneStore,
+      resume: true,
+    });
+    expect(onTwo.trainer.workers).toBe(2);
+    await onTwo.trainer.run();
+    const onTwoLosses = steps(onTwo.events).map((s) => s.loss);
+    expect(onTwoLosses).toHaveLength(2);
+    for (const [i, l] of onTwoLosses.entries())
+      expect(Math.abs(l - want[i + 2]!)).toBeLessThan(TOL);
+    expect(worstWeightDiff(straightWeights, weights(onTwo.trainer))).toBeLessThan(TOL);
+    onTwo.trainer.dispose();
   });
 });
 

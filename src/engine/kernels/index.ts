@@ -19,4 +19,9 @@ export {
   transpose2D,
   wasmKernelsReady,
 } from './wasmKernels.ts';
-export { type AdamUpdateConstants, fusedAdamUpdate, fusedNorm2 } from './wasmOptimKernels.ts';
+export {
+  type AdamUpdateConstants,
+  adamKernelConstants,
+  fusedAdamUpdate,
+  fusedNorm2,
+} from './wasmOptimKernels.ts';

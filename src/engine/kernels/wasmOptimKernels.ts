@@ -33,6 +33,28 @@ export interface AdamUpdateConstants {
   stepSize: number;
 }
 
+/**
+ * The kernel's arguments after the pointers and the length, in its order (wasmKernels.c
+ * `adam_update`): one place for the fused update here and the replicas' (parallel/shardedAdam.ts).
+ */
+export function adamKernelConstants(
+  c: AdamUpdateConstants,
+): [number, number, number, number, number, number, number, number, number, number, number] {
+  return [
+    c.gradScale,
+    c.l2,
+    c.decay === null ? 0 : 1,
+    c.decay ?? 1,
+    c.beta1,
+    1 - c.beta1,
+    c.beta2,
+    1 - c.beta2,
+    c.sqrtBiasCorrection2,
+    c.eps,
+    c.stepSize,
+  ];
+}
+
 const numel = (t: tf.TensorInfo) => t.shape.reduce((a, d) => a * d, 1);
 
 tf.registerKernel({
@@ -61,17 +83,7 @@ tf.registerKernel({
       ptr(mo),
       ptr(vo),
       n,
-      c.gradScale,
-      c.l2,
-      c.decay === null ? 0 : 1,
-      c.decay ?? 1,
-      c.beta1,
-      1 - c.beta1,
-      c.beta2,
-      1 - c.beta2,
-      c.sqrtBiasCorrection2,
-      c.eps,
-      c.stepSize,
+      ...adamKernelConstants(c),
     );
     return [po, mo, vo];
   },

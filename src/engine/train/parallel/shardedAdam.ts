@@ -12,7 +12,11 @@
  * hold the moments: checkpoints read and restore them through it, in Adam's own state format.
  */
 import { UserError } from '../../errors.ts';
-import type { AdamUpdateConstants, AdamUpdateKernel } from '../../kernels/index.ts';
+import {
+  type AdamUpdateConstants,
+  type AdamUpdateKernel,
+  adamKernelConstants,
+} from '../../kernels/index.ts';
 import type { AdamHyper } from '../optim/adam.ts';
 import type { Optimizer, OptimizerState, VariableState } from '../optim/optimizer.ts';
 import type { VarSlot } from './protocol.ts';
@@ -72,27 +76,7 @@ export function adamUpdateInPlace(
   if (g.length !== n || m.length !== n || v.length !== n)
     throw new Error(`adamUpdateInPlace: lengths ${n}, ${g.length}, ${m.length}, ${v.length}`);
   const [P, M, V] = [p.byteOffset, m.byteOffset, v.byteOffset];
-  kernel.run(
-    P,
-    g.byteOffset,
-    M,
-    V,
-    P,
-    M,
-    V,
-    n,
-    c.gradScale,
-    c.l2,
-    c.decay === null ? 0 : 1,
-    c.decay ?? 1,
-    c.beta1,
-    1 - c.beta1,
-    c.beta2,
-    1 - c.beta2,
-    c.sqrtBiasCorrection2,
-    c.eps,
-    c.stepSize,
-  );
+  kernel.run(P, g.byteOffset, M, V, P, M, V, n, ...adamKernelConstants(c));
 }
 
 /** AdamW (or Adam without decay): p·decay is exact for decay 1. One loop V8 optimises alone. */

@@ -10,7 +10,7 @@ import { openBrowser, type Session } from './browser.ts';
 
 const TINY =
   'encoder.builtin.layers=1&encoder.builtin.hidden=32&encoder.builtin.heads=2&encoder.builtin.intermediate=64' +
-  '&encoder.maxLength=16&batchSize=16&maxSteps=400&evalEvery=1000&optimizer.lr=0.001&checkpointEvery=1000';
+  '&encoder.maxLength=16&batchSize=16&maxSteps=100000&evalEvery=1000&optimizer.lr=0.001&checkpointEvery=1000';
 
 let s: Session;
 beforeEach(async () => {

@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { openBrowser, type Session, screenshot } from './browser.ts';
 
-/** Tiny encoder so SwiftShader WebGPU (~50x slower than a real GPU) stays quick. */
+/**
+ * Tiny encoder so SwiftShader WebGPU (~50x slower than a real GPU) stays quick; a run the test
+ * stops, too long to finish before Stop is clicked.
+ */
 const TINY =
   'encoder.builtin.layers=1&encoder.builtin.hidden=32&encoder.builtin.heads=2&encoder.builtin.intermediate=64' +
-  '&encoder.maxLength=16&batchSize=8&maxSteps=400&evalEvery=1000&optimizer.lr=0.001&checkpointEvery=1000';
+  '&encoder.maxLength=16&batchSize=8&maxSteps=100000&evalEvery=1000&optimizer.lr=0.001&checkpointEvery=1000';
 
 let s: Session;
 beforeEach(async () => {

@@ -20,6 +20,13 @@ const TINY =
 
 const POLL = { timeout: 120_000, interval: 300 };
 
+/**
+ * A run that a test stops: at the tiny encoder's few ms a step it cannot reach its last step
+ * before the test's own timeout, so Stop always finds it running (a finite run of a few hundred
+ * steps finished before the click in CI, with two replicas training).
+ */
+const UNTIL_STOPPED = 'maxSteps=100000';
+
 let s: Session;
 let pageErrors: string[];
 let external: string[];
@@ -95,7 +102,7 @@ async function stopRun(page: Page): Promise<void> {
 describe('the playground UI', () => {
   it('opens offline, trains the default and draws loss, alignment, uniformity, heatmap and projection', async () => {
     const page = s.page;
-    await page.goto(url(`${TINY}&maxSteps=200&evalEvery=4&checkpointEvery=100`));
+    await page.goto(url(`${TINY}&${UNTIL_STOPPED}&evalEvery=4&checkpointEvery=100`));
     await expect
       .poll(() => page.getByTestId('preset-default').getAttribute('aria-pressed'))
       .toBe('true');
@@ -250,7 +257,7 @@ describe('the playground UI', () => {
 
   it('pause, step and resume', async () => {
     const page = s.page;
-    await page.goto(url(`${TINY}&maxSteps=400&evalEvery=1000&checkpointEvery=1000`));
+    await page.goto(url(`${TINY}&${UNTIL_STOPPED}&evalEvery=1000&checkpointEvery=1000`));
     await startAndWaitForSteps(page, 3);
     await page.getByTestId('pause').click();
     await expect.poll(() => status(page), POLL).toBe('paused');
@@ -409,7 +416,7 @@ describe('the playground UI', () => {
       return { record: r.checkpointStep, checkpoint: r.checkpoint };
     };
     // No evaluation set: the held-out sentences are evaluated, quickly, every 5 steps.
-    await page.goto(url(`${TINY}&data.eval=null&maxSteps=400&evalEvery=5&checkpointEvery=5`));
+    await page.goto(url(`${TINY}&data.eval=null&${UNTIL_STOPPED}&evalEvery=5&checkpointEvery=5`));
     await page.getByTestId('start').click();
     await expect.poll(() => checkpointStep(page), POLL).toBeGreaterThanOrEqual(10);
     // The page saves a run at once when a checkpoint lands (with its metrics up to that step):

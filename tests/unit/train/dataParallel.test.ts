@@ -360,6 +360,45 @@ describe('data-parallel on wasm (the own kernels; weights through the heap, tabl
   });
 });
 
+describe('data-parallel: the weights go out only when the coordinator changed them', () => {
+  afterEach(async () => {
+    await tf.setBackend('cpu');
+  });
+  for (const wasm of [false, true]) {
+    it(`after a sharded step they are current; a variable assigned between steps is sent (${wasm ? 'wasm: taken back in place' : 'cpu: taken back by assign'})`, async () => {
+      const config = CASES[0]![1];
+      const one = await trainerFor(
+        mergeConfig(config, { workers: 1, gradCache: { chunkSize: 4 } }),
+        { wasm },
+      );
+      const two = await trainerFor(mergeConfig(config, { workers: 2 }), { parallel: true, wasm });
+      const sent = () => two.trainer.parallelTimings!.weightsSent;
+      const both = async () => {
+        for (const t of [one, two]) expect(await t.trainer.trainStep()).toBe(true);
+      };
+      await both();
+      await both();
+      // The replicas updated the shared weights themselves and the variables took them back.
+      expect(sent()).toBe(false);
+      // Changed at the coordinator, as a restore or a user's edit would: the next step sends it,
+      // and the replicas train from the new value (else they would drift from one worker's run).
+      for (const t of [one, two]) {
+        const v = t.trainer.bundle.model.variables().get('embeddings.LayerNorm.weight')!;
+        v.assign(tf.tidy(() => v.mul(1.5)));
+      }
+      await both();
+      expect(sent()).toBe(true);
+      await both();
+      expect(sent()).toBe(false);
+      const [a, b] = [steps(one.events), steps(two.events)];
+      expect(b).toHaveLength(4);
+      for (const [i, s] of b.entries()) expect(Math.abs(s.loss - a[i]!.loss)).toBeLessThan(TOL);
+      expect(worstWeightDiff(weights(one.trainer), weights(two.trainer))).toBeLessThan(TOL);
+      for (const t of [one, two]) t.trainer.dispose();
+    });
+  }
+});
+
 describe('data-parallel: a replica that fails', () => {
   it('fails the run with an error event instead of leaving the others waiting at the barrier', async () => {
     // The host hands out real threads, but replica 2's step message loses its rows: it throws

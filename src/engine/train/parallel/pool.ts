@@ -38,6 +38,8 @@ import {
 
 type Done = Extract<FromReplica, { type: 'done' }>;
 type ToStep = Extract<Parameters<ReplicaPort['post']>[0], { type: 'step' }>;
+/** A round's answers, whether it sent the weights, and when it started, sent and ended. */
+type Round = { done: Done[]; sent: boolean; t0: number; t1: number; t2: number };
 
 /** A sharded step's outcome (the update is applied when `applied`). */
 export interface StepOutcome {
@@ -75,6 +77,15 @@ export class ReplicaPool {
 
   /** The sharded optimiser (the replicas hold its moments), or null: use `gradients`. */
   readonly optimizer: ShardedAdam | null;
+
+  /**
+   * Each slot's variable and the data it held when the shared weights last equalled it, or null.
+   * The shared weights are then current and `round` writes nothing: after a sharded step the
+   * replicas updated them and the variables took them back. Anything else that changes a variable
+   * (the coordinator's own update, a restore, an `assign`) gives it new data, and they are written
+   * again; the only writer into a variable's own data is the take-back (kernels/backendMemory.ts).
+   */
+  private written: { v: tf.Variable; dataId: object }[] | null = null;
 
   private constructor(
     private readonly ports: ReplicaPort[],
@@ -153,7 +164,8 @@ export class ReplicaPool {
    * one-worker step gives them), computed by the replicas from the weights in `vars` now.
    */
   async gradients(input: StepInput, vars: Map<string, tf.Variable>): Promise<GradResult> {
-    const { done, t0, t1, t2 } = await this.round(input, vars);
+    const round = await this.round(input, vars);
+    const { done } = round;
     // The replicas have summed every slot into slot 0 (replica.ts, reduce-scatter).
     const sum = gradSlot(this.buffers, 0);
     const table = sparseSlot(this.slots);
@@ -172,7 +184,7 @@ export class ReplicaPool {
       }
       grads.set(vars.get(slot.name)!.name, g);
     });
-    this.timed(done, t0, t1, t2);
+    this.timed(round);
     // float32, as the one-worker norm: Σ g² past float32's range is Inf there too (a divergence).
     const gradNorm = squares > F32_MAX ? Infinity : Math.fround(Math.sqrt(squares));
     return { loss: tf.scalar(done[0]!.loss), grads, gradNorm };
@@ -191,11 +203,8 @@ export class ReplicaPool {
   ): Promise<StepOutcome> {
     const opt = this.optimizer;
     if (!opt) throw new Error('ReplicaPool.step needs the sharded optimiser (start with adam)');
-    const { done, t0, t1, t2 } = await this.round(input, vars, {
-      lr,
-      clipNorm,
-      steps: opt.steps,
-    });
+    const round = await this.round(input, vars, { lr, clipNorm, steps: opt.steps });
+    const { done } = round;
     const first = done[0]!;
     if (done.some((d) => d.applied !== first.applied || d.gradNorm === undefined))
       throw new Error('the replicas disagree on whether the update was applied');
@@ -210,7 +219,9 @@ export class ReplicaPool {
       }
       opt.counted(this.slots.map((_, i) => done.some((d) => d.present[i])));
     }
-    this.timed(done, t0, t1, t2);
+    // Applied: the variables hold the replicas' update; skipped: neither side changed.
+    this.noteWritten(vars);
+    this.timed(round);
     return { loss: first.loss, gradNorm: first.gradNorm!, applied: first.applied === true };
   }
 
@@ -219,9 +230,10 @@ export class ReplicaPool {
     input: StepInput,
     vars: Map<string, tf.Variable>,
     update?: ToStep['update'],
-  ): Promise<{ done: Done[]; t0: number; t1: number; t2: number }> {
+  ): Promise<Round> {
     const t0 = performance.now();
-    await this.writeWeights(vars);
+    const sent = !this.sharedWeightsAre(vars);
+    if (sent) await this.writeWeights(vars);
     const t1 = performance.now();
     const K = this.size;
     const C = input.plan.chunks;
@@ -247,12 +259,14 @@ export class ReplicaPool {
       if (r.type !== 'done') throw new Error(`a replica answered ${r.type} to a step`);
       return r;
     });
-    return { done, t0, t1, t2: performance.now() };
+    return { done, sent, t0, t1, t2: performance.now() };
   }
 
-  private timed(done: Done[], t0: number, t1: number, t2: number): void {
+  private timed(r: Round): void {
+    const { done, t0, t1, t2 } = r;
     this.lastTimings = {
       weightsOut: t1 - t0,
+      weightsSent: r.sent,
       round: t2 - t1,
       sum: performance.now() - t2,
       replicas: done.map((d): ReplicaTimings => d.timings),
@@ -321,10 +335,32 @@ export class ReplicaPool {
    * by async reads (the worker's loop is not blocked).
    */
   private async writeWeights(vars: Map<string, tf.Variable>): Promise<void> {
+    this.written = null;
     const w = weightsView(this.buffers);
     const rest = this.slots.filter((s) => !copyValuesInto(vars.get(s.name)!, w, s.offset));
     const data = await Promise.all(rest.map((s) => vars.get(s.name)!.data()));
     for (const [i, s] of rest.entries()) w.set(data[i] as Float32Array, s.offset);
+    this.noteWritten(vars);
+  }
+
+  /** The shared weights equal `vars` now: remember which data each variable holds. */
+  private noteWritten(vars: Map<string, tf.Variable>): void {
+    this.written = this.slots.map((s) => {
+      const v = vars.get(s.name)!;
+      return { v, dataId: v.dataId };
+    });
+  }
+
+  /** Whether the shared weights still equal `vars` (the same variables, holding the same data). */
+  private sharedWeightsAre(vars: Map<string, tf.Variable>): boolean {
+    const w = this.written;
+    return (
+      w !== null &&
+      this.slots.every((s, i) => {
+        const v = vars.get(s.name);
+        return v === w[i]!.v && !v.isDisposed && v.dataId === w[i]!.dataId;
+      })
+    );
   }
 
   private request(k: number, message: Parameters<ReplicaPort['post']>[0]): Promise<FromReplica> {

@@ -181,8 +181,13 @@ export interface ReplicaTimings {
 
 /** Where the coordinator's share of a data-parallel step went, ms. */
 export interface PoolTimings {
-  /** Writing the weights to shared memory. */
+  /** Writing the weights to shared memory (0 when they were current). */
   weightsOut: number;
+  /**
+   * Whether this step wrote them: not after a sharded step, whose update the replicas made in
+   * shared memory (pool.ts `sharedWeightsAre`).
+   */
+  weightsSent: boolean;
   /** From posting the step to the last replica's answer. */
   round: number;
   /** Making gradient tensors of the summed slot (sharded update: taking the weights back). */

@@ -154,6 +154,8 @@ export async function measureDataParallel(o: ScalingOptions): Promise<ScalingRes
       );
       m.breakdown = {
         weightsOut: median(timings.map((t) => t.weightsOut)),
+        // Each replica tokenises its own chunks (0 in records before it did).
+        tokenise: slowest((r) => r.tokenise ?? 0),
         copyIn: slowest((r) => r.copyIn),
         compute,
         wait: slowest((r) => r.wait),

@@ -39,6 +39,17 @@ import { formatVocabTxt, parseVocabTxt } from './vocabTxt.ts';
 export type { EncodedBatch } from './batch.ts';
 export type { NormalizerOptions } from './tokenizerConfig.ts';
 
+/**
+ * What makes the same tokenizer again in another thread (a data-parallel replica): plain data,
+ * structured-clonable. `BertTokenizer.fromState` builds it without re-reading any file.
+ */
+export interface TokenizerState {
+  json: TokenizerJson;
+  tokens: string[];
+  special: SpecialTokenNames;
+  modelMaxLength: number;
+}
+
 export interface EncodeBatchOptions {
   /** Second sentences, one per text (sentence-pair tasks). */
   pairs?: string[];
@@ -147,6 +158,27 @@ export class BertTokenizer {
     requireSpecialTokens((t) => known.has(t), config.special, 'vocab.txt');
     const json = buildTokenizerJson(tokens, normalizer, config.special);
     return new BertTokenizer(json, tokens, config.special, config.modelMaxLength, 'vocab.txt');
+  }
+
+  /** The tokenizer `state()` describes, built as this one was (the same ids for every text). */
+  static fromState(s: TokenizerState): BertTokenizer {
+    return new BertTokenizer(
+      structuredClone(s.json),
+      [...s.tokens],
+      { ...s.special },
+      s.modelMaxLength,
+      'the tokenizer state',
+    );
+  }
+
+  /** This tokenizer as data (see `fromState`). */
+  state(): TokenizerState {
+    return {
+      json: this.json,
+      tokens: this.tokens,
+      special: this.special,
+      modelMaxLength: this.modelMaxLength,
+    };
   }
 
   /** The uncased tokenizer of the built-in encoder (vocabulary: the generated builtin-vocab.txt). */

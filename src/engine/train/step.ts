@@ -74,15 +74,26 @@ export function tokeniseChunks(
   batch: TaskBatch,
   plan: ChunkPlan,
 ): TokenisedRows[] {
-  return Array.from({ length: plan.chunks }, (_, c) => {
-    const [a, b] = chunkRows(plan, batch.size, c);
-    const segs = batch.segments.map((s) => ({
-      ...s,
-      texts: s.texts.slice(a, b),
-      ...(s.pairs ? { pairs: s.pairs.slice(a, b) } : {}),
-    }));
-    return tokeniseSegments(bundle, segs, config.encoder.maxLength);
-  });
+  return Array.from({ length: plan.chunks }, (_, c) =>
+    tokeniseChunk(bundle, config, batch, plan, c),
+  );
+}
+
+/** Chunk c of a batch, tokenised (a data-parallel replica tokenises its own chunks). */
+export function tokeniseChunk(
+  bundle: EncoderBundle,
+  config: ExperimentConfig,
+  batch: TaskBatch,
+  plan: ChunkPlan,
+  c: number,
+): TokenisedRows {
+  const [a, b] = chunkRows(plan, batch.size, c);
+  const segs = batch.segments.map((s) => ({
+    ...s,
+    texts: s.texts.slice(a, b),
+    ...(s.pairs ? { pairs: s.pairs.slice(a, b) } : {}),
+  }));
+  return tokeniseSegments(bundle, segs, config.encoder.maxLength);
 }
 
 export interface StepInput {

@@ -311,7 +311,8 @@ export class Trainer {
     let r: { loss: number; gradNorm: number; applied: boolean };
     if (pool) {
       const plan = planChunks(cfg, batch.size, pool.size);
-      const input = { batch, stepSeed, plan, toks: tokeniseChunks(this.bundle, cfg, batch, plan) };
+      // Each replica tokenises its own chunks (in parallel, not here).
+      const input = { batch, stepSeed, plan };
       // Adam / AdamW: the replicas apply the update too (ZeRO-1, parallel/shardedAdam.ts).
       r = pool.optimizer
         ? await pool.step(input, this.vars, lr, cfg.optimizer.clipNorm)

@@ -48,6 +48,11 @@ function viaTokenizerJson(tok: BertTokenizer): BertTokenizer {
   return BertTokenizer.fromTokenizerJson(json, config);
 }
 
+/** The same tokenizer as a data-parallel replica gets it: its state, posted (structured clone). */
+function viaState(tok: BertTokenizer): BertTokenizer {
+  return BertTokenizer.fromState(structuredClone(tok.state()));
+}
+
 describe('BertTokenizer golden ids (Python port of HF BertTokenizer)', () => {
   it('covers every suite of the fixture', () => {
     expect(golden.suites.map((s) => s.name)).toEqual([
@@ -65,6 +70,7 @@ describe('BertTokenizer golden ids (Python port of HF BertTokenizer)', () => {
     describe(suite.name, () => {
       const fromVocab = BertTokenizer.fromVocab(vocabText(suite.vocab), suite.config);
       const roundTripped = viaTokenizerJson(fromVocab);
+      const replicaCopy = viaState(fromVocab);
 
       for (const c of suite.cases) {
         const label = `${JSON.stringify(c.text).slice(0, 50)}${c.pair !== undefined ? ' + pair' : ''}${c.maxLength ? ` max ${c.maxLength}` : ''}`;
@@ -80,6 +86,11 @@ describe('BertTokenizer golden ids (Python port of HF BertTokenizer)', () => {
         });
         it(`tokenizer.json round trip ${label}`, () => {
           const got = roundTripped.encode(c.text, c.pair, c.maxLength);
+          expect(got.ids).toEqual(c.ids);
+          expect(got.typeIds).toEqual(c.typeIds);
+        });
+        it(`a replica's copy (state, posted) ${label}`, () => {
+          const got = replicaCopy.encode(c.text, c.pair, c.maxLength);
           expect(got.ids).toEqual(c.ids);
           expect(got.typeIds).toEqual(c.typeIds);
         });

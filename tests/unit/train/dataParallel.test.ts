@@ -401,8 +401,9 @@ describe('data-parallel: the weights go out only when the coordinator changed th
 
 describe('data-parallel: a replica that fails', () => {
   it('fails the run with an error event instead of leaving the others waiting at the barrier', async () => {
-    // The host hands out real threads, but replica 2's step message loses its rows: it throws
-    // before the barrier, where replica 1 is already waiting for its representations.
+    // The host hands out real threads, but replica 2's step message names chunks the step does
+    // not have: it throws before the barrier, where replica 1 is already waiting for its
+    // representations.
     const real = nodeReplicaHost();
     let spawned = 0;
     const host: ReplicaHost = {
@@ -412,7 +413,7 @@ describe('data-parallel: a replica that fails', () => {
         const broken = ++spawned === 2;
         return {
           ...port,
-          post: (m) => port.post(broken && m.type === 'step' ? { ...m, toks: [] } : m),
+          post: (m) => port.post(broken && m.type === 'step' ? { ...m, own: [0, 99] } : m),
         };
       },
     };
@@ -430,7 +431,9 @@ describe('data-parallel: a replica that fails', () => {
     await trainer.run();
     expect(events.find((e) => e.type === 'error')).toMatchObject({
       kind: 'internal',
-      message: expect.stringMatching(/^replica 2: chunk .* is not tokenised on this replica/),
+      message: expect.stringMatching(
+        /^replica 2: its chunks \[0, 99\) are not among the step's 2$/,
+      ),
     });
     expect(events.at(-1)).toMatchObject({ type: 'done', reason: 'failed', step: 0 });
     trainer.dispose();

@@ -38,6 +38,8 @@ import {
 
 type Done = Extract<FromReplica, { type: 'done' }>;
 type ToStep = Extract<Parameters<ReplicaPort['post']>[0], { type: 'step' }>;
+/** A step's batch as the replicas get it: each tokenises its own chunks. */
+export type PoolInput = Omit<StepInput, 'toks'>;
 /** A round's answers, whether it sent the weights, and when it started, sent and ended. */
 type Round = { done: Done[]; sent: boolean; t0: number; t1: number; t2: number };
 
@@ -149,6 +151,7 @@ export class ReplicaPool {
             backend: o.backend,
             ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
             ...(pool.optimizer ? { adam: pool.optimizer.spec } : {}),
+            tokenizer: o.bundle.tokenizer.state(),
           }),
         ),
       );
@@ -163,7 +166,7 @@ export class ReplicaPool {
    * The whole batch's loss and gradients (keyed by the coordinator's tf.Variable names, as the
    * one-worker step gives them), computed by the replicas from the weights in `vars` now.
    */
-  async gradients(input: StepInput, vars: Map<string, tf.Variable>): Promise<GradResult> {
+  async gradients(input: PoolInput, vars: Map<string, tf.Variable>): Promise<GradResult> {
     const round = await this.round(input, vars);
     const { done } = round;
     // The replicas have summed every slot into slot 0 (replica.ts, reduce-scatter).
@@ -196,7 +199,7 @@ export class ReplicaPool {
    * then take the updated weights. Nothing changes when the step diverged (`applied` false).
    */
   async step(
-    input: StepInput,
+    input: PoolInput,
     vars: Map<string, tf.Variable>,
     lr: number,
     clipNorm: number | null,
@@ -225,9 +228,9 @@ export class ReplicaPool {
     return { loss: first.loss, gradNorm: first.gradNorm!, applied: first.applied === true };
   }
 
-  /** Weights out, every replica's shard of `input`, and their answers. */
+  /** Weights out (unless current), every replica's shard of `input`, and their answers. */
   private async round(
-    input: StepInput,
+    input: PoolInput,
     vars: Map<string, tf.Variable>,
     update?: ToStep['update'],
   ): Promise<Round> {
@@ -247,10 +250,6 @@ export class ReplicaPool {
           stepSeed: input.stepSeed,
           plan: input.plan,
           own: [first, end],
-          toks: input.toks.slice(first, end).map((t) => {
-            if (!t) throw new Error(`chunk of replica ${k + 1} is not tokenised`);
-            return t;
-          }),
           ...(update ? { update } : {}),
         });
       }),

@@ -19,7 +19,7 @@
  */
 import type { ExperimentConfig } from '../../config/schema.ts';
 import type { BertConfig } from '../../model/index.ts';
-import type { TokenisedRows } from '../encodeRows.ts';
+import type { TokenizerState } from '../../tokenizer/index.ts';
 import type { ChunkPlan } from '../step.ts';
 import type { TaskBatch } from '../tasks.ts';
 import type { UpdateOrder } from './replicaUpdate.ts';
@@ -120,6 +120,8 @@ export type ToReplica =
       wasmPaths?: string;
       /** The replicas apply Adam / AdamW themselves (shardedAdam.ts). */
       adam?: ShardedAdamSpec;
+      /** The coordinator's tokenizer: each replica tokenises its own chunks. */
+      tokenizer: TokenizerState;
     }
   | {
       type: 'step';
@@ -128,8 +130,6 @@ export type ToReplica =
       plan: ChunkPlan;
       /** This replica's chunks: [first, end). */
       own: [number, number];
-      /** Tokenised rows of chunks first … end-1. */
-      toks: TokenisedRows[];
       /** The sharded update of this step (with `adam` at init). */
       update?: UpdateOrder;
     };
@@ -163,6 +163,8 @@ export type FromReplica =
 
 /** Where a replica's step time went, ms (the bench's compute-vs-communication model). */
 export interface ReplicaTimings {
+  /** Tokenising its own chunks. */
+  tokenise: number;
   /** Copying the weights in from shared memory. */
   copyIn: number;
   /** Its shard's forward, up to handing its representations over. */

@@ -8,9 +8,10 @@ import type { EmbeddingViewPass } from '../../augment/consert.ts';
 import { adamKernelOn, wasmKernelsReady, writeRowsInPlace } from '../../kernels/index.ts';
 import { BertModel, ClassifierHead, MlpHead } from '../../model/index.ts';
 import * as tf from '../../tf.ts';
+import { BertTokenizer } from '../../tokenizer/index.ts';
 import type { TokenisedRows } from '../encodeRows.ts';
 import type { EncoderBundle } from '../encoderSetup.ts';
-import { type StepModel, stepParts } from '../step.ts';
+import { type StepModel, stepParts, tokeniseChunk } from '../step.ts';
 import { makeTask } from '../tasks.ts';
 import type { FromReplica, ReplicaEndpoint, ToReplica, VarSlot } from './protocol.ts';
 import { applyShare, tableRowBlock, type UpdateShare } from './replicaUpdate.ts';
@@ -122,8 +123,8 @@ async function initReplica(m: Init): Promise<State> {
         : null,
     pooling: m.config.encoder.pooling,
     baseModel: '',
-    // Replicas never tokenise: the coordinator sends tokenised rows.
-    tokenizer: null,
+    // Each replica tokenises its own chunks, with the coordinator's tokenizer.
+    tokenizer: BertTokenizer.fromState(m.tokenizer),
   } as unknown as EncoderBundle;
   for (const w of [bertW, mlpW, headW]) for (const t of w?.values() ?? []) t.dispose();
   const byName = new Map<string, tf.Variable>([
@@ -187,7 +188,19 @@ function runStep(s: State, m: Step): FromReplica {
   const slots = s.init.model.slots;
   // The word-table rows this shard looks up: the only rows its step reads (the lookup) and
   // writes a gradient for (shared.ts SPARSE_ROWS_NAME).
-  const ids = s.table ? touchedRows(m.toks, s.table.shape[0]!) : null;
+  const [first, end] = m.own;
+  if (!(0 <= first && first < end && end <= m.plan.chunks))
+    throw new Error(`its chunks [${first}, ${end}) are not among the step's ${m.plan.chunks}`);
+  const own = Array.from({ length: end - first }, (_, i) => first + i);
+  const toks: (TokenisedRows | undefined)[] = [];
+  for (const c of own) toks[c] = tokeniseChunk(s.model.bundle, s.model.config, m.batch, m.plan, c);
+  const tTokenised = performance.now();
+  const ids = s.table
+    ? touchedRows(
+        own.map((c) => toks[c]!),
+        s.table.shape[0]!,
+      )
+    : null;
   // The coordinator's weights after its last update. Of the word table only the rows looked up
   // are refreshed: the others are not read this step, and a step that looks them up refreshes
   // them first.
@@ -198,12 +211,6 @@ function runStep(s: State, m: Step): FromReplica {
     t.dispose();
   });
   const tCopied = performance.now();
-  const [first, end] = m.own;
-  const own = Array.from({ length: end - first }, (_, i) => first + i);
-  const toks: (TokenisedRows | undefined)[] = [];
-  own.forEach((c, i) => {
-    toks[c] = m.toks[i];
-  });
   const nSeg = m.batch.segments.length;
   const hidden = s.init.model.bert.hidden_size;
   const place = (c: number) => repPlace(m.plan, m.batch.size, nSeg, hidden, c);
@@ -302,7 +309,8 @@ function runStep(s: State, m: Step): FromReplica {
     );
   }
   const timings = {
-    copyIn: tCopied - t0,
+    tokenise: tTokenised - t0,
+    copyIn: tCopied - tTokenised,
     forward: tGather - tCopied,
     wait: tBarrier - tGather + (tReady - tWritten),
     backward: tComputed - tBarrier,

@@ -21,10 +21,10 @@ import { evaluate } from './evaluate.ts';
 import type { EvalEvent, StepEvent } from './events.ts';
 import { describeError, explainRuntimeFailure } from './failures.ts';
 import type { GradResult } from './gradCache.ts';
-import { Adam } from './optim/adam.ts';
 import type { Optimizer } from './optim/optimizer.ts';
 import { learningRateAt } from './optim/schedule.ts';
-import { ReplicaPool } from './parallel/pool.ts';
+import { ReplicaHandover } from './parallel/handover.ts';
+import type { ReplicaPool } from './parallel/pool.ts';
 import type { PoolTimings } from './parallel/protocol.ts';
 import type { QueueState } from './queueState.ts';
 import { assembleRun, type RunParts, type TrainerHost } from './runParts.ts';
@@ -55,7 +55,7 @@ export class Trainer {
   private readonly encoderVars: tf.Variable[];
   private readonly headVars: tf.Variable[];
   private readonly stepModel: StepModel;
-  private pool: ReplicaPool | null = null;
+  private readonly replicas = new ReplicaHandover();
 
   readonly config: ExperimentConfig;
   readonly backend: BackendChoice;
@@ -66,9 +66,8 @@ export class Trainer {
   readonly totalSteps: number;
   private readonly host: TrainerHost;
   private readonly batcher: Batcher;
+  /** While the replicas shard Adam, theirs (parallel/handover.ts). */
   private optimizer: Optimizer;
-  /** While the replicas shard Adam (pool.optimizer stands in), the optimiser it stands in for. */
-  private plainOptimizer: Optimizer | null = null;
   private readonly task: Task;
   private readonly textViews: TextViews;
   private readonly queue: QueueState | null;
@@ -475,55 +474,34 @@ export class Trainer {
     const spawn = this.host.replicas?.spawn;
     if (!spawn) return null;
     const wasmPaths = this.host.backendOptions?.wasmPaths;
-    if (this.pool) return this.pool;
-    const pool = await ReplicaPool.start({
-      spawn,
-      size: this.replicaCount,
-      config: this.config,
-      bundle: this.bundle,
-      vars: this.vars,
-      backend: this.backend.name === 'wasm' ? 'wasm' : 'cpu',
-      ...(wasmPaths ? { wasmPaths } : {}),
-      adam: this.optimizer instanceof Adam ? this.optimizer : null,
-    });
-    if (pool.optimizer) {
-      // The moments move to shared memory (a restored checkpoint's included).
-      try {
-        pool.optimizer.setState(await this.optimizer.getState());
-      } catch (e) {
-        pool.dispose();
-        throw e;
-      }
-      this.plainOptimizer = this.optimizer;
-      this.optimizer = pool.optimizer;
-    }
-    this.pool = pool;
+    const { pool, optimizer } = await this.replicas.ensure(
+      {
+        spawn,
+        size: this.replicaCount,
+        config: this.config,
+        bundle: this.bundle,
+        vars: this.vars,
+        backend: this.backend.name === 'wasm' ? 'wasm' : 'cpu',
+        ...(wasmPaths ? { wasmPaths } : {}),
+      },
+      this.optimizer,
+    );
+    this.optimizer = optimizer;
     return pool;
   }
 
   /** Where the last data-parallel step's time went (null with one worker). */
   get parallelTimings(): PoolTimings | null {
-    return this.pool?.lastTimings ?? null;
+    return this.replicas.timings;
   }
 
   /** Stops the replicas; the moments they held go back to the plain optimiser. */
   private async stopReplicas(): Promise<void> {
-    const pool = this.pool;
-    this.pool = null;
-    if (!pool) return;
-    if (this.plainOptimizer) {
-      const state = await this.optimizer.getState();
-      this.optimizer = this.plainOptimizer;
-      this.plainOptimizer = null;
-      this.optimizer.setState(state);
-    }
-    pool.dispose();
+    this.optimizer = await this.replicas.stop(this.optimizer);
   }
 
   dispose(): void {
-    this.pool?.dispose();
-    this.pool = null;
-    this.plainOptimizer?.dispose();
+    this.replicas.dispose();
     this.optimizer.dispose();
     this.queue?.dispose();
     this.bundle.model.dispose();

@@ -48,8 +48,10 @@ export async function measureAutoProbe(
     // first, so a decision seen there is already in the backend cell when that is read (read the
     // other way round, `ready` could land between the two reads and leave the cell's "…").
     const decided = async () => {
-      const text = (await page.getByTestId('backend-reasons').textContent()) ?? '';
-      return text.includes('→') ? text.trim() : null;
+      // One line per reason on the page (list items): joined with a space, as a sentence each.
+      const lines = await page.getByTestId('backend-reasons').locator('li').allTextContents();
+      const text = lines.map((l) => l.trim()).join(' ');
+      return text.includes('→') ? text : null;
     };
     let reasons: string | null = null;
     while (Date.now() - t0 < timeoutMs) {

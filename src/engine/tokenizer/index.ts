@@ -57,6 +57,23 @@ export interface EncodeBatchOptions {
   maxLength: number;
   /** Pad every row to this length (at least the longest row); default: the longest row. */
   padTo?: number;
+  /** Rows this tokenizer encoded ahead, at this `maxLength`: taken instead of encoding again. */
+  ahead?: EncodedAhead;
+}
+
+/**
+ * Rows encoded before their batch is: a data-parallel replica encodes the next step's texts
+ * while it waits at a barrier (BertTokenizer.encodeAhead), and `encodeBatch` with `ahead` then
+ * takes them. `encode` is pure, so the rows are the same either way.
+ */
+export class EncodedAhead {
+  readonly rows = new Map<string, EncodedRow>();
+  constructor(readonly maxLength: number) {}
+}
+
+/** One key per (text, pair): unambiguous, as the pair's start is given by the text's length. */
+function rowKey(text: string, pair: string | undefined): string {
+  return pair === undefined ? text : `${text.length}:${text}${pair}`;
 }
 
 export class BertTokenizer {
@@ -222,20 +239,29 @@ export class BertTokenizer {
         `encodeBatch got ${texts.length} texts but ${pairs.length} pairs: they must match one to one.`,
       );
     }
+    const ahead = opts.ahead;
+    if (ahead && ahead.maxLength !== maxLength)
+      throw new Error(
+        `encodeBatch: rows encoded ahead at maxLength ${ahead.maxLength}, asked for ${maxLength}`,
+      );
     // A text (with its pair) repeated in the batch is encoded once: unsupervised SimCSE's two
     // views are the same sentence. `encode` is pure, so the rows are the same either way.
     const seen = new Map<string, EncodedRow>();
     const rows: EncodedRow[] = texts.map((t, i) => {
       const pair = pairs?.[i];
-      const key = pair === undefined ? t : `${t.length}:${t}${pair}`; // unambiguous
-      let row = seen.get(key);
-      if (row === undefined) {
-        row = this.encode(t, pair, maxLength);
-        seen.set(key, row);
-      }
+      const key = rowKey(t, pair);
+      let row = seen.get(key) ?? ahead?.rows.get(key);
+      if (row === undefined) row = this.encode(t, pair, maxLength);
+      seen.set(key, row);
       return row;
     });
     return padRows(rows, this.padId, padTo);
+  }
+
+  /** Encodes `text` (with `pair`) into `into` for a later `encodeBatch`, unless it is there. */
+  encodeAhead(into: EncodedAhead, text: string, pair?: string): void {
+    const key = rowKey(text, pair);
+    if (!into.rows.has(key)) into.rows.set(key, this.encode(text, pair, into.maxLength));
   }
 
   tokenToId(token: string): number | undefined {

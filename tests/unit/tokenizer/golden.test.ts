@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BertTokenizer } from '../../../src/engine/tokenizer/index.ts';
+import { BertTokenizer, EncodedAhead } from '../../../src/engine/tokenizer/index.ts';
 import { FIXTURES, sharedData } from '../../helpers/paths.ts';
 
 interface GoldenCase {
@@ -113,4 +113,52 @@ describe('BertTokenizer golden ids (Python port of HF BertTokenizer)', () => {
       expect(Array.from(got.tokenTypeIds)).toEqual(b.tokenTypeIds);
     });
   }
+});
+
+describe('encodeBatch with rows encoded ahead (a data-parallel replica, while it waits)', () => {
+  for (const [i, b] of golden.batches.entries()) {
+    it(`batch ${i}: half its rows encoded ahead by a replica's copy, the same golden arrays`, () => {
+      const tok = BertTokenizer.fromVocab(vocabText(b.vocab));
+      const replica = viaState(tok);
+      const ahead = new EncodedAhead(b.maxLength);
+      b.texts.forEach((t, j) => {
+        if (j % 2 === 0) replica.encodeAhead(ahead, t, b.pairs?.[j]);
+      });
+      expect(ahead.rows.size).toBeGreaterThan(0);
+      const got = replica.encodeBatch(b.texts, {
+        maxLength: b.maxLength,
+        ahead,
+        ...(b.pairs ? { pairs: b.pairs } : {}),
+        ...(b.padTo !== null ? { padTo: b.padTo } : {}),
+      });
+      expect(Array.from(got.inputIds)).toEqual(b.inputIds);
+      expect(Array.from(got.attentionMask)).toEqual(b.attentionMask);
+      expect(Array.from(got.tokenTypeIds)).toEqual(b.tokenTypeIds);
+    });
+  }
+
+  const tok = BertTokenizer.fromVocab(vocabText('bert-base-uncased-vocab.txt'));
+
+  it('takes a row from `ahead` instead of encoding it (keyed by text and pair)', () => {
+    const ahead = new EncodedAhead(16);
+    tok.encodeAhead(ahead, 'hello world');
+    tok.encodeAhead(ahead, 'hello', 'world');
+    expect(ahead.rows.size).toBe(2);
+    // A planted row shows the lookup: encodeBatch returns it, not a fresh encoding.
+    const [key] = ahead.rows.keys();
+    ahead.rows.set(key!, { ids: [101, 7, 102], typeIds: [0, 0, 0] });
+    const got = tok.encodeBatch(['hello world', 'hello world'], { maxLength: 16, ahead });
+    expect(Array.from(got.inputIds)).toEqual([101, 7, 102, 101, 7, 102]);
+    // The pair's row is another key: 'hello' + 'world' is not 'hello world'.
+    const pair = tok.encodeBatch(['hello'], { maxLength: 16, pairs: ['world'], ahead });
+    expect(Array.from(pair.inputIds)).toEqual(tok.encode('hello', 'world', 16).ids);
+  });
+
+  it('rows encoded at another maxLength are an error, not rows of the wrong length', () => {
+    const ahead = new EncodedAhead(8);
+    tok.encodeAhead(ahead, 'hello world');
+    expect(() => tok.encodeBatch(['hello world'], { maxLength: 16, ahead })).toThrow(
+      /rows encoded ahead at maxLength 8, asked for 16/,
+    );
+  });
 });

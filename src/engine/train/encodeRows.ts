@@ -11,6 +11,7 @@ import type { EncoderInputs, Probe } from '../model/index.ts';
 import { type Pooling, pool } from '../model/pooling.ts';
 import { mixSeed, Rng } from '../rng.ts';
 import * as tf from '../tf.ts';
+import type { EncodedAhead } from '../tokenizer/index.ts';
 import type { EncoderBundle } from './encoderSetup.ts';
 
 /** A run of rows that share one view (e.g. all first views of a batch). */
@@ -32,16 +33,33 @@ export interface TokenisedRows {
   segments: { start: number; count: number; view: 0 | 1 | 2 }[];
 }
 
-/** Tokenises all segments together and pads to one bucketed length (few distinct shapes). */
+/**
+ * The rows' texts as the tokenizer takes them: every segment's in order, with pairs ('' for a
+ * segment without) when any segment has them.
+ */
+export function segmentTexts(segments: Segment[]): { texts: string[]; pairs?: string[] } {
+  const texts = segments.flatMap((s) => s.texts);
+  const hasPairs = segments.some((s) => s.pairs);
+  if (!hasPairs) return { texts };
+  return { texts, pairs: segments.flatMap((s) => s.pairs ?? s.texts.map(() => '')) };
+}
+
+/**
+ * Tokenises all segments together and pads to one bucketed length (few distinct shapes). Rows
+ * in `ahead` (encoded earlier by the same tokenizer) are taken, not encoded again.
+ */
 export function tokeniseSegments(
   bundle: EncoderBundle,
   segments: Segment[],
   maxLength: number,
+  ahead?: EncodedAhead,
 ): TokenisedRows {
-  const texts = segments.flatMap((s) => s.texts);
-  const hasPairs = segments.some((s) => s.pairs);
-  const pairs = hasPairs ? segments.flatMap((s) => s.pairs ?? s.texts.map(() => '')) : undefined;
-  const first = bundle.tokenizer.encodeBatch(texts, { maxLength, ...(pairs ? { pairs } : {}) });
+  const { texts, pairs } = segmentTexts(segments);
+  const first = bundle.tokenizer.encodeBatch(texts, {
+    maxLength,
+    ...(pairs ? { pairs } : {}),
+    ...(ahead ? { ahead } : {}),
+  });
   const length = bucketLength(first.seqLength, maxLength);
   // Widen to the bucket here rather than tokenising the batch a second time with padTo.
   const enc = widen(first, length, bundle.tokenizer.padId);

@@ -18,10 +18,12 @@ import type { ExperimentConfig } from '../config/schema.ts';
 import type { Probe } from '../model/index.ts';
 import { mixSeed } from '../rng.ts';
 import * as tf from '../tf.ts';
+import type { EncodedAhead } from '../tokenizer/index.ts';
 import {
   embeddingViewsOf,
   encodeTokenised,
   representation,
+  type Segment,
   type TokenisedRows,
   tokeniseSegments,
 } from './encodeRows.ts';
@@ -79,21 +81,29 @@ export function tokeniseChunks(
   );
 }
 
-/** Chunk c of a batch, tokenised (a data-parallel replica tokenises its own chunks). */
+/** Chunk c's rows of every segment of a batch. */
+export function chunkSegments(batch: TaskBatch, plan: ChunkPlan, c: number): Segment[] {
+  const [a, b] = chunkRows(plan, batch.size, c);
+  return batch.segments.map((s) => ({
+    ...s,
+    texts: s.texts.slice(a, b),
+    ...(s.pairs ? { pairs: s.pairs.slice(a, b) } : {}),
+  }));
+}
+
+/**
+ * Chunk c of a batch, tokenised (a data-parallel replica tokenises its own chunks, taking the
+ * rows it encoded ahead).
+ */
 export function tokeniseChunk(
   bundle: EncoderBundle,
   config: ExperimentConfig,
   batch: TaskBatch,
   plan: ChunkPlan,
   c: number,
+  ahead?: EncodedAhead,
 ): TokenisedRows {
-  const [a, b] = chunkRows(plan, batch.size, c);
-  const segs = batch.segments.map((s) => ({
-    ...s,
-    texts: s.texts.slice(a, b),
-    ...(s.pairs ? { pairs: s.pairs.slice(a, b) } : {}),
-  }));
-  return tokeniseSegments(bundle, segs, config.encoder.maxLength);
+  return tokeniseSegments(bundle, chunkSegments(batch, plan, c), config.encoder.maxLength, ahead);
 }
 
 export interface StepInput {

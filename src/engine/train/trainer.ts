@@ -9,11 +9,11 @@
 import type { EmbeddingViewPass } from '../augment/consert.ts';
 import type { BackendChoice } from '../backend.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
-import type { Batcher, Dataset, Example } from '../data/index.ts';
+import type { Dataset } from '../data/index.ts';
 import { isUserError } from '../errors.ts';
-import { mixSeed, Rng } from '../rng.ts';
 import * as tf from '../tf.ts';
 import { exportModelFolder } from '../weights/modelFolder.ts';
+import { BatchDraws, type DrawnBatch } from './batchDraws.ts';
 import type { Checkpoint, TensorRecord } from './checkpoint.ts';
 import { representation } from './encodeRows.ts';
 import type { EncoderBundle } from './encoderSetup.ts';
@@ -31,7 +31,6 @@ import { assembleRun, type RunParts, type TrainerHost } from './runParts.ts';
 import { checkpointTensors, exportMetrics, readyEvent } from './runSetup.ts';
 import { applyUpdate, batchGradients, planChunks, type StepModel, tokeniseChunks } from './step.ts';
 import type { Task, TaskBatch } from './tasks.ts';
-import type { TextViews } from './textViews.ts';
 import { yieldToEventLoop } from './yield.ts';
 
 export { explainRuntimeFailure } from './failures.ts';
@@ -59,19 +58,18 @@ export class Trainer {
 
   readonly config: ExperimentConfig;
   readonly backend: BackendChoice;
-  readonly bundle: EncoderBundle;
+  /** The encoder and heads; read through `bundle` (their weights current), but by the step. */
+  private readonly encoder: EncoderBundle;
   readonly train: Dataset;
   readonly evalSet: Dataset | null;
   readonly heldOut: string[];
   readonly totalSteps: number;
   private readonly host: TrainerHost;
-  private readonly batcher: Batcher;
+  private readonly draws: BatchDraws;
   /** While the replicas shard Adam, theirs (parallel/handover.ts). */
   private optimizer: Optimizer;
   private readonly task: Task;
-  private readonly textViews: TextViews;
   private readonly queue: QueueState | null;
-  private readonly rng: Rng;
   /** Replicas computing each step (1: this thread alone). */
   private replicaCount: number;
 
@@ -79,16 +77,14 @@ export class Trainer {
     this.config = p.config;
     this.host = p.host;
     this.backend = p.backend;
-    this.bundle = p.bundle;
+    this.encoder = p.bundle;
     this.train = { ...p.train, examples: p.examples };
     this.evalSet = p.evalSet;
     this.heldOut = p.heldOut;
-    this.batcher = p.batcher;
+    this.draws = new BatchDraws(p.rng, p.batcher, p.task, p.textViews);
     this.optimizer = p.optimizer;
     this.task = p.task;
-    this.textViews = p.textViews;
     this.queue = p.queue;
-    this.rng = p.rng;
     this.totalSteps = p.totalSteps;
     this.replicaCount = p.workers;
     const { bundle, task, config } = p;
@@ -156,6 +152,22 @@ export class Trainer {
       }),
     );
     return trainer;
+  }
+
+  /**
+   * The encoder, its tokenizer and heads, holding the run's current weights: in a data-parallel
+   * run the replicas' last update is taken back first (parallel/pool.ts `takeBack`). Throws, with
+   * the reason, where replicas that failed mid-update left the weights in memory incomplete.
+   */
+  get bundle(): EncoderBundle {
+    this.replicas.takeBack();
+    return this.encoder;
+  }
+
+  /** Every trainable variable by HF name, holding the current weights (as `bundle`). */
+  private currentVars(): Map<string, tf.Variable> {
+    this.replicas.takeBack();
+    return this.vars;
   }
 
   // ---- control (between steps) ----
@@ -283,16 +295,11 @@ export class Trainer {
     });
   }
 
-  /** Draws the next batch and its views (advances the RNG and the batcher). */
-  nextBatch(): { batch: TaskBatch; stepSeed: number; examples: Example[]; epoch: number } {
-    const stepSeed = this.rng.nextUint32();
-    const drawn = this.batcher.next();
-    const textRng = new Rng(mixSeed(stepSeed, 1));
-    const batch = this.task.prepare(drawn.examples, (text, view) =>
-      this.textViews.apply(text, view, textRng),
-    );
-    this.host.onBatch?.(this.step, batch.segments);
-    return { batch, stepSeed, examples: drawn.examples, epoch: drawn.epoch };
+  /** This step's batch and its views (batchDraws.ts: advances the RNG and the batcher). */
+  nextBatch(): DrawnBatch {
+    const drawn = this.draws.next();
+    this.host.onBatch?.(this.step, drawn.batch.segments);
+    return drawn;
   }
 
   /** One optimisation step; false when it diverged (NaN/Inf) and the run must stop. */
@@ -310,8 +317,11 @@ export class Trainer {
     let r: { loss: number; gradNorm: number; applied: boolean };
     if (pool) {
       const plan = planChunks(cfg, batch.size, pool.size);
-      // Each replica tokenises its own chunks (in parallel, not here).
-      const input = { batch, stepSeed, plan };
+      // Each replica tokenises its own chunks (in parallel, not here), and the next step's while
+      // it waits at this step's barriers.
+      const later = this.step + 1 < this.totalSteps ? this.draws.peek().batch : null;
+      const next = later ? { batch: later, plan: planChunks(cfg, later.size, pool.size) } : null;
+      const input = { batch, stepSeed, plan, ...(next ? { next } : {}) };
       // Adam / AdamW: the replicas apply the update too (ZeRO-1, parallel/shardedAdam.ts).
       r = pool.optimizer
         ? await pool.step(input, this.vars, lr, cfg.optimizer.clipNorm)
@@ -388,7 +398,7 @@ export class Trainer {
 
   async checkpoint(): Promise<Checkpoint> {
     const weights: Record<string, TensorRecord> = {};
-    for (const [name, v] of this.vars)
+    for (const [name, v] of this.currentVars())
       weights[name] = { shape: [...v.shape], data: (await v.data()) as Float32Array };
     return {
       version: 1,
@@ -397,8 +407,7 @@ export class Trainer {
       config: this.config,
       weights,
       optimizer: await this.optimizer.getState(),
-      rng: this.rng.getState(),
-      batcher: this.batcher.getState(),
+      ...this.draws.state(),
       queue: this.queue ? await this.queue.record() : null,
       metrics: {
         steps: this.stepEvents.map((s) => ({ type: 'step', ...s })),
@@ -424,14 +433,13 @@ export class Trainer {
   }
 
   async restore(ckpt: Checkpoint): Promise<void> {
-    for (const [v, rec] of checkpointTensors(this.vars, ckpt.weights)) {
+    for (const [v, rec] of checkpointTensors(this.currentVars(), ckpt.weights)) {
       const t = tf.tensor(rec.data, rec.shape);
       v.assign(t);
       t.dispose();
     }
     this.optimizer.setState(ckpt.optimizer);
-    this.rng.setState(ckpt.rng);
-    this.batcher.setState(ckpt.batcher as never);
+    this.draws.restore(ckpt.rng, ckpt.batcher);
     this.queue?.restore(ckpt.queue ?? null, this.bundle);
     this.step = ckpt.step;
     this.lastCheckpointStep = ckpt.step;
@@ -479,7 +487,7 @@ export class Trainer {
         spawn,
         size: this.replicaCount,
         config: this.config,
-        bundle: this.bundle,
+        bundle: this.encoder,
         vars: this.vars,
         backend: this.backend.name === 'wasm' ? 'wasm' : 'cpu',
         ...(wasmPaths ? { wasmPaths } : {}),
@@ -495,17 +503,22 @@ export class Trainer {
     return this.replicas.timings;
   }
 
-  /** Stops the replicas; the moments they held go back to the plain optimiser. */
+  /**
+   * Stops the replicas; the variables take their last update and the moments they held go back
+   * to the plain optimiser.
+   */
   private async stopReplicas(): Promise<void> {
     this.optimizer = await this.replicas.stop(this.optimizer);
+    const lost = this.replicas.lostWeights;
+    if (lost) this.host.emit({ type: 'log', level: 'warn', message: `${lost.message}.` });
   }
 
   dispose(): void {
     this.replicas.dispose();
     this.optimizer.dispose();
     this.queue?.dispose();
-    this.bundle.model.dispose();
-    this.bundle.mlp?.dispose();
-    this.bundle.classifier?.dispose();
+    this.encoder.model.dispose();
+    this.encoder.mlp?.dispose();
+    this.encoder.classifier?.dispose();
   }
 }

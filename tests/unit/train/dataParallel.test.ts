@@ -378,7 +378,7 @@ describe('data-parallel: the weights go out only when the coordinator changed th
       };
       await both();
       await both();
-      // The replicas updated the shared weights themselves and the variables took them back.
+      // The replicas updated the shared weights themselves; the variables take them when read.
       expect(sent()).toBe(false);
       // Changed at the coordinator, as a restore or a user's edit would: the next step sends it,
       // and the replicas train from the new value (else they would drift from one worker's run).
@@ -436,6 +436,95 @@ describe('data-parallel: a replica that fails', () => {
       ),
     });
     expect(events.at(-1)).toMatchObject({ type: 'done', reason: 'failed', step: 0 });
+    trainer.dispose();
+  });
+});
+
+/** Real threads; replica 2's third step message is changed by `breakIt` (a failure there). */
+function failingOnThirdStep(
+  breakIt: (
+    m: Extract<
+      Parameters<NonNullable<ReturnType<NonNullable<ReplicaHost['spawn']>>['post']>>[0],
+      { type: 'step' }
+    >,
+  ) => object,
+): ReplicaHost {
+  const real = nodeReplicaHost();
+  let spawned = 0;
+  return {
+    ...real,
+    spawn: () => {
+      const port = real.spawn!();
+      const broken = ++spawned === 2;
+      let stepsPosted = 0;
+      return {
+        ...port,
+        post: (m) => {
+          const third = m.type === 'step' && ++stepsPosted === 3;
+          port.post(broken && third && m.type === 'step' ? (breakIt(m) as typeof m) : m);
+        },
+      };
+    },
+  };
+}
+
+describe('data-parallel: the weights after a replica fails mid-run (taken back when read)', () => {
+  // AdamW: the replicas update the weights in shared memory and the coordinator's variables take
+  // them only when read (pool.ts takeBack), so a failure must neither lose nor half-apply them.
+  const config = mergeConfig(CASES[0]![1], { maxSteps: 5 });
+
+  async function failingRun(host: ReplicaHost) {
+    installNodeAssetLoader();
+    await tf.setBackend('cpu');
+    const events: TrainEvent[] = [];
+    const trainer = await Trainer.create(mergeConfig(config, { workers: 2 }), {
+      emit: (e) => events.push(e),
+      runId: 'dp-fail-late',
+      io: nodeDataIO(REPO_ROOT),
+      keepBackend: true,
+      replicas: host,
+    });
+    expect(trainer.workers).toBe(2);
+    await trainer.run();
+    expect(events.at(-1)).toMatchObject({ type: 'done', reason: 'failed', step: 2 });
+    return { trainer, events };
+  }
+
+  it('failing before step 3’s update: the weights in memory are the 2 steps’ (one worker’s, 1e-5)', async () => {
+    const { trainer, events } = await failingRun(
+      failingOnThirdStep((m) => ({ ...m, own: [0, 99] })),
+    );
+    expect(events.find((e) => e.type === 'error')).toMatchObject({
+      message: expect.stringMatching(/^replica 2: its chunks \[0, 99\) are not among/),
+    });
+    expect(events.some((e) => e.type === 'log' && /incomplete/.test(e.message))).toBe(false);
+    const one = await trainerFor(mergeConfig(config, { workers: 1, gradCache: { chunkSize: 4 } }));
+    for (let i = 0; i < 2; i++) expect(await one.trainer.trainStep()).toBe(true);
+    expect(worstWeightDiff(weights(one.trainer), weights(trainer))).toBeLessThan(TOL);
+    // And the export is of those weights.
+    expect((await trainer.exportModel()).has('model.safetensors')).toBe(true);
+    for (const t of [one.trainer, trainer]) t.dispose();
+  });
+
+  it('failing inside step 3’s update: the run says its weights in memory are incomplete, and reading them is that error', async () => {
+    // Replica 2's order lacks the per-slot step counts: it throws after the update's barrier,
+    // while replica 1 writes its share of the weights.
+    const { trainer, events } = await failingRun(
+      failingOnThirdStep((m) => ({ ...m, update: { ...m.update!, steps: null } })),
+    );
+    const incomplete =
+      /^the replicas failed while applying a step's update \(replica 2: .+\), so the run's weights in memory are incomplete; its last checkpoint holds them/;
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'log',
+        level: 'warn',
+        message: expect.stringMatching(incomplete),
+      }),
+    );
+    expect(() => trainer.bundle).toThrow(incomplete);
+    await expect(trainer.exportModel()).rejects.toThrow(incomplete);
+    await expect(trainer.checkpoint()).rejects.toThrow(incomplete);
+    await expect(trainer.trainStep()).rejects.toThrow(incomplete);
     trainer.dispose();
   });
 });

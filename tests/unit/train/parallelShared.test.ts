@@ -9,6 +9,8 @@ import type { TokenisedRows } from '../../../src/engine/train/encodeRows.ts';
 import type { VarSlot } from '../../../src/engine/train/parallel/protocol.ts';
 import {
   addInto,
+  Barrier,
+  PeerFailed,
   reduceRanges,
   rowListCells,
   SPARSE_ROWS_NAME,
@@ -121,5 +123,49 @@ describe('addInto', () => {
     const cells = new Float32Array(new SharedArrayBuffer(8 * 4)).fill(1);
     addInto(cells.subarray(2, 4), cells.subarray(4, 6));
     expect(Array.from(cells)).toEqual([1, 1, 2, 2, 1, 1, 1, 1]);
+  });
+});
+
+describe('Barrier: work while waiting (Barrier.idle)', () => {
+  // Two parties on one buffer, in one thread: the "other replica" arrives from inside the idle
+  // work, so that the test sees exactly when the waiting one checks for it.
+  const pair = () => {
+    const buffer = new SharedArrayBuffer(16);
+    return { buffer, me: new Barrier(buffer, 2), other: new Barrier(buffer, 2) };
+  };
+
+  it('does one unit at a time and returns as soon as the others have arrived', () => {
+    const { me, other } = pair();
+    let units = 0;
+    me.idle = () => {
+      units++;
+      if (units === 3) other.wait(); // the last to arrive: passes at once
+      return true; // more work left: only the arrival ends the wait
+    };
+    me.wait();
+    expect(units).toBe(3);
+  });
+
+  it('a peer that fails during the idle work fails the wait, as a sleeping wait would', () => {
+    const { buffer, me } = pair();
+    let units = 0;
+    me.idle = () => {
+      if (++units === 2) Barrier.abort(buffer);
+      return true;
+    };
+    expect(() => me.wait()).toThrow(PeerFailed);
+    expect(units).toBe(2);
+  });
+
+  it('the last to arrive runs no unit: it passes at once', () => {
+    const { me, other } = pair();
+    other.idle = () => {
+      throw new Error('the last to arrive must not wait');
+    };
+    me.idle = () => {
+      other.wait();
+      return true;
+    };
+    me.wait();
   });
 });

@@ -14,6 +14,8 @@ export class ReplicaHandover {
   private pool: ReplicaPool | null = null;
   /** While the replicas shard Adam, the optimiser their ShardedAdam stands in for. */
   private plain: Optimizer | null = null;
+  /** Why the run's weights in memory are incomplete (replicas failed mid-update), or null. */
+  private lost: Error | null = null;
 
   /**
    * The running pool, started now if it is not (with the sharded update when `optimizer` is
@@ -24,6 +26,7 @@ export class ReplicaHandover {
     start: Omit<PoolOptions, 'adam'>,
     optimizer: Optimizer,
   ): Promise<{ pool: ReplicaPool; optimizer: Optimizer }> {
+    if (this.lost) throw this.lost;
     if (this.pool) return { pool: this.pool, optimizer };
     const pool = await ReplicaPool.start({
       ...start,
@@ -45,6 +48,21 @@ export class ReplicaHandover {
     return { pool, optimizer: current };
   }
 
+  /**
+   * The Trainer's variables take the replicas' last update, if they have not yet (pool.ts
+   * `takeBack`): before anything but the next step reads or writes them. Throws, with the reason,
+   * when the replicas failed in the middle of an update.
+   */
+  takeBack(): void {
+    if (this.lost) throw this.lost;
+    this.pool?.takeBack();
+  }
+
+  /** Why the weights in memory are incomplete, or null (they are whole). */
+  get lostWeights(): Error | null {
+    return this.lost;
+  }
+
   /** Where the last data-parallel step's time went (null before the first). */
   get timings(): PoolTimings | null {
     return this.pool?.lastTimings ?? null;
@@ -52,12 +70,19 @@ export class ReplicaHandover {
 
   /**
    * Stops the replicas and returns the optimiser the Trainer uses after: `current` itself, or,
-   * when the replicas held the moments, the plain optimiser holding them again.
+   * when the replicas held the moments, the plain optimiser holding them again. The variables
+   * take the replicas' last update first (failed replicas included: a round that failed before
+   * the update left it whole); where it may be part-written, `lostWeights` says so.
    */
   async stop(current: Optimizer): Promise<Optimizer> {
     const pool = this.pool;
     this.pool = null;
     if (!pool) return current;
+    try {
+      pool.takeBack();
+    } catch (e) {
+      this.lost = e instanceof Error ? e : new Error(String(e));
+    }
     let after = current;
     if (this.plain) {
       const state = await current.getState();

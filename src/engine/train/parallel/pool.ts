@@ -11,7 +11,8 @@ import * as tf from '../../tf.ts';
 import type { EncoderBundle } from '../encoderSetup.ts';
 import type { GradResult } from '../gradCache.ts';
 import type { AdamHyper } from '../optim/adam.ts';
-import type { StepInput } from '../step.ts';
+import type { ChunkPlan, StepInput } from '../step.ts';
+import type { TaskBatch } from '../tasks.ts';
 import type {
   FromReplica,
   ModelSpec,
@@ -38,8 +39,11 @@ import {
 
 type Done = Extract<FromReplica, { type: 'done' }>;
 type ToStep = Extract<Parameters<ReplicaPort['post']>[0], { type: 'step' }>;
-/** A step's batch as the replicas get it: each tokenises its own chunks. */
-export type PoolInput = Omit<StepInput, 'toks'>;
+/**
+ * A step's batch as the replicas get it: each tokenises its own chunks. `next`, the next step's
+ * batch drawn early, they encode while they wait at this step's barriers.
+ */
+export type PoolInput = Omit<StepInput, 'toks'> & { next?: { batch: TaskBatch; plan: ChunkPlan } };
 /** A round's answers, whether it sent the weights, and when it started, sent and ended. */
 type Round = { done: Done[]; sent: boolean; t0: number; t1: number; t2: number };
 
@@ -82,12 +86,23 @@ export class ReplicaPool {
 
   /**
    * Each slot's variable and the data it held when the shared weights last equalled it, or null.
-   * The shared weights are then current and `round` writes nothing: after a sharded step the
-   * replicas updated them and the variables took them back. Anything else that changes a variable
+   * The shared weights are then current (or newer: `behind`) and `round` writes nothing: after a
+   * sharded step the replicas updated them, and the variables keep their data until they take
+   * the update back in place. Anything else that changes a variable
    * (the coordinator's own update, a restore, an `assign`) gives it new data, and they are written
    * again; the only writer into a variable's own data is the take-back (kernels/backendMemory.ts).
    */
   private written: { v: tf.Variable; dataId: object }[] | null = null;
+
+  /**
+   * The variables the last sharded steps updated in shared memory and that have not taken the
+   * update yet (`takeBack`), or null: they are current. Copying 4.4 M weights back after every
+   * step cost the bert-tiny K = 2 step 3–13 ms on the coordinator while both replicas waited for
+   * the next step; the loop reads the weights far less often (evaluation, checkpoints, export).
+   */
+  private behind: Map<string, tf.Variable> | null = null;
+  /** The shared weights may be part-updated: a round failed after a replica announced its share. */
+  private torn: Error | null = null;
 
   private constructor(
     private readonly ports: ReplicaPort[],
@@ -195,8 +210,9 @@ export class ReplicaPool {
 
   /**
    * One whole step with the sharded update (`optimizer` set): the replicas compute the gradients,
-   * the norm, clip and update their shares of the weights and moments; the coordinator's `vars`
-   * then take the updated weights. Nothing changes when the step diverged (`applied` false).
+   * the norm, clip and update their shares of the weights and moments in shared memory. `vars`
+   * take the updated weights at `takeBack`, which must come before anything else reads or writes
+   * them (Trainer.bundle does it). Nothing changes when the step diverged (`applied` false).
    */
   async step(
     input: PoolInput,
@@ -206,26 +222,49 @@ export class ReplicaPool {
   ): Promise<StepOutcome> {
     const opt = this.optimizer;
     if (!opt) throw new Error('ReplicaPool.step needs the sharded optimiser (start with adam)');
-    const round = await this.round(input, vars, { lr, clipNorm, steps: opt.steps });
+    let round: Round;
+    try {
+      round = await this.round(input, vars, { lr, clipNorm, steps: opt.steps });
+    } catch (e) {
+      if (this.behind && Barrier.updateAnnounced(this.buffers.control)) {
+        const why = e instanceof Error ? e.message : String(e);
+        this.torn = new Error(
+          `the replicas failed while applying a step's update (${why}), so the run's weights in memory are incomplete; its last checkpoint holds them`,
+        );
+      }
+      throw e;
+    }
     const { done } = round;
     const first = done[0]!;
     if (done.some((d) => d.applied !== first.applied || d.gradNorm === undefined))
       throw new Error('the replicas disagree on whether the update was applied');
     if (first.applied) {
-      const w = weightsView(this.buffers);
-      for (const slot of this.slots) {
-        const v = vars.get(slot.name)!;
-        if (writeValuesInPlace(v, w, slot.offset)) continue;
-        const t = tensorOfShared(w.subarray(slot.offset, slot.offset + slot.size), slot.shape);
-        v.assign(t);
-        t.dispose();
-      }
+      this.behind = vars;
       opt.counted(this.slots.map((_, i) => done.some((d) => d.present[i])));
     }
-    // Applied: the variables hold the replicas' update; skipped: neither side changed.
-    this.noteWritten(vars);
     this.timed(round);
     return { loss: first.loss, gradNorm: first.gradNorm!, applied: first.applied === true };
+  }
+
+  /**
+   * `vars` take the weights the replicas' last steps updated, where they have not yet (written
+   * where the backend keeps them, else assigned). Throws when a failed round may have left those
+   * weights part-updated.
+   */
+  takeBack(): void {
+    if (this.torn) throw this.torn;
+    const vars = this.behind;
+    if (!vars) return;
+    const w = weightsView(this.buffers);
+    for (const slot of this.slots) {
+      const v = vars.get(slot.name)!;
+      if (writeValuesInPlace(v, w, slot.offset)) continue;
+      const t = tensorOfShared(w.subarray(slot.offset, slot.offset + slot.size), slot.shape);
+      v.assign(t);
+      t.dispose();
+    }
+    this.behind = null;
+    this.noteWritten(vars);
   }
 
   /** Weights out (unless current), every replica's shard of `input`, and their answers. */
@@ -236,29 +275,40 @@ export class ReplicaPool {
   ): Promise<Round> {
     const t0 = performance.now();
     const sent = !this.sharedWeightsAre(vars);
+    if (sent && this.behind)
+      throw new Error(
+        'the coordinator changed its weights while the replicas held newer ones (takeBack must come first)',
+      );
     if (sent) await this.writeWeights(vars);
+    Barrier.clearUpdate(this.buffers.control);
     const t1 = performance.now();
-    const K = this.size;
-    const C = input.plan.chunks;
+    const { next } = input;
     const replies = await Promise.all(
-      this.ports.map((_, k) => {
-        const first = Math.floor((k * C) / K);
-        const end = Math.floor(((k + 1) * C) / K);
-        return this.request(k, {
+      this.ports.map((_, k) =>
+        this.request(k, {
           type: 'step',
           batch: input.batch,
           stepSeed: input.stepSeed,
           plan: input.plan,
-          own: [first, end],
+          own: this.chunksOf(k, input.plan),
           ...(update ? { update } : {}),
-        });
-      }),
+          ...(next ? { next: { ...next, own: this.chunksOf(k, next.plan) } } : {}),
+        }),
+      ),
     );
     const done = replies.map((r) => {
       if (r.type !== 'done') throw new Error(`a replica answered ${r.type} to a step`);
       return r;
     });
+    Barrier.clearUpdate(this.buffers.control);
     return { done, sent, t0, t1, t2: performance.now() };
+  }
+
+  /** Replica k's chunks of a step: [first, end). */
+  private chunksOf(k: number, plan: ChunkPlan): [number, number] {
+    const K = this.size;
+    const C = plan.chunks;
+    return [Math.floor((k * C) / K), Math.floor(((k + 1) * C) / K)];
   }
 
   private timed(r: Round): void {

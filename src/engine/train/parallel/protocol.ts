@@ -15,7 +15,8 @@
  *
  * With Adam / AdamW the update is sharded too (ZeRO-1, shardedAdam.ts): after the sum each
  * replica writes its squares and its loss to `norms`, waits for the others, and updates its
- * share of the weights and moments in shared memory; the coordinator takes the weights back.
+ * share of the weights and moments in shared memory; the coordinator takes the weights back
+ * when its loop reads them (pool.ts `takeBack`).
  */
 import type { ExperimentConfig } from '../../config/schema.ts';
 import type { BertConfig } from '../../model/index.ts';
@@ -132,6 +133,11 @@ export type ToReplica =
       own: [number, number];
       /** The sharded update of this step (with `adam` at init). */
       update?: UpdateOrder;
+      /**
+       * The next step's batch, drawn early, and this replica's chunks of it: it encodes their
+       * texts while it waits at this step's barriers, and takes them at the next step.
+       */
+      next?: { batch: TaskBatch; plan: ChunkPlan; own: [number, number] };
     };
 
 export type FromReplica =
@@ -169,7 +175,10 @@ export interface ReplicaTimings {
   copyIn: number;
   /** Its shard's forward, up to handing its representations over. */
   forward: number;
-  /** Waiting at the two barriers (the others' representations; every gradient slot written). */
+  /**
+   * Waiting at the two barriers (the others' representations; every gradient slot written),
+   * encoding the next step's texts meanwhile.
+   */
   wait: number;
   /** The loss and its shard's backward (and, with GradCache, the replay). */
   backward: number;
@@ -179,6 +188,12 @@ export interface ReplicaTimings {
   reduce: number;
   /** The sharded update: its table rows, the norm exchange (with its wait) and its share's Adam. */
   update: number;
+  /**
+   * Rows: of the next step's own texts, how many it encoded while waiting; of this step's, how
+   * many it had encoded so (absent in records before 2026-12-04).
+   */
+  encodedAhead?: number;
+  takenAhead?: number;
 }
 
 /** Where the coordinator's share of a data-parallel step went, ms. */
@@ -192,7 +207,10 @@ export interface PoolTimings {
   weightsSent: boolean;
   /** From posting the step to the last replica's answer. */
   round: number;
-  /** Making gradient tensors of the summed slot (sharded update: taking the weights back). */
+  /**
+   * Making gradient tensors of the summed slot; with the sharded update the bookkeeping only
+   * (the variables take the weights back when the loop reads them: pool.ts `takeBack`).
+   */
   sum: number;
   replicas: ReplicaTimings[];
   /** Each replica's tensor count after the step. */

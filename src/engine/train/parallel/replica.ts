@@ -5,13 +5,18 @@
  * (src/worker/replicaWorker.ts) or a worker_thread (src/engine/node/replicaThread.mjs).
  */
 import type { EmbeddingViewPass } from '../../augment/consert.ts';
-import { adamKernelOn, wasmKernelsReady, writeRowsInPlace } from '../../kernels/index.ts';
+import {
+  adamKernelOn,
+  wasmKernelsReady,
+  writeRowsInPlace,
+  writeValuesInPlace,
+} from '../../kernels/index.ts';
 import { BertModel, ClassifierHead, MlpHead } from '../../model/index.ts';
 import * as tf from '../../tf.ts';
-import { BertTokenizer } from '../../tokenizer/index.ts';
-import type { TokenisedRows } from '../encodeRows.ts';
+import { BertTokenizer, EncodedAhead } from '../../tokenizer/index.ts';
+import { segmentTexts, type TokenisedRows } from '../encodeRows.ts';
 import type { EncoderBundle } from '../encoderSetup.ts';
-import { type StepModel, stepParts, tokeniseChunk } from '../step.ts';
+import { chunkSegments, type StepModel, stepParts, tokeniseChunk } from '../step.ts';
 import { makeTask } from '../tasks.ts';
 import type { FromReplica, ReplicaEndpoint, ToReplica, VarSlot } from './protocol.ts';
 import { applyShare, tableRowBlock, type UpdateShare } from './replicaUpdate.ts';
@@ -55,6 +60,8 @@ interface State {
   rowList: Int32Array;
   /** The sharded optimiser step's share (init's `adam`), or null. */
   share: UpdateShare | null;
+  /** Rows of the coming step's own texts, encoded while the last step waited (or null). */
+  ahead: EncodedAhead | null;
 }
 
 /** Answers the coordinator's messages one at a time, in order. */
@@ -172,6 +179,7 @@ async function initReplica(m: Init): Promise<State> {
     table,
     rowList: new Int32Array(m.buffers.rows, m.index * rowListCells(table) * 4, rowListCells(table)),
     share,
+    ahead: null,
   };
 }
 
@@ -183,18 +191,71 @@ function disposeState(s: State): void {
 
 function runStep(s: State, m: Step): FromReplica {
   const t0 = performance.now();
+  const [first, end] = m.own;
+  if (!(0 <= first && first < end && end <= m.plan.chunks))
+    throw new Error(`its chunks [${first}, ${end}) are not among the step's ${m.plan.chunks}`);
+  const own = Array.from({ length: end - first }, (_, i) => first + i);
+  const ahead = s.ahead ?? undefined;
+  s.ahead = null;
+  const toks: (TokenisedRows | undefined)[] = [];
+  for (const c of own)
+    toks[c] = tokeniseChunk(s.model.bundle, s.model.config, m.batch, m.plan, c, ahead);
+  const takenAhead = ahead?.rows.size ?? 0;
+  const tTokenised = performance.now();
+  const encoding = m.next ? encodeAheadWork(s, m.next) : null;
+  s.barrier.idle = encoding?.idle ?? null;
+  try {
+    return stepAfterTokens(s, m, { t0, tTokenised, own, toks, takenAhead, encoding });
+  } finally {
+    s.barrier.idle = null;
+    if (encoding) s.ahead = encoding.rows;
+  }
+}
+
+/**
+ * The next step's texts of this replica's chunks, as units of work for the barrier's waits
+ * (Barrier.idle): one row per call, into `rows`. What is not encoded by the end of this step is
+ * encoded at the next, as it would be without.
+ */
+function encodeAheadWork(
+  s: State,
+  next: NonNullable<Step['next']>,
+): { rows: EncodedAhead; idle: () => boolean; done(): number } {
+  const { tokenizer } = s.model.bundle;
+  const rows = new EncodedAhead(s.model.config.encoder.maxLength);
+  const todo: [string, string | undefined][] = [];
+  for (let c = next.own[0]; c < next.own[1]; c++) {
+    const { texts, pairs } = segmentTexts(chunkSegments(next.batch, next.plan, c));
+    for (const [i, t] of texts.entries()) todo.push([t, pairs?.[i]]);
+  }
+  let i = 0;
+  return {
+    rows,
+    idle: () => {
+      const row = todo[i++];
+      if (row) tokenizer.encodeAhead(rows, row[0], row[1]);
+      return i < todo.length;
+    },
+    done: () => Math.min(i, todo.length),
+  };
+}
+
+interface Tokenised {
+  t0: number;
+  tTokenised: number;
+  own: number[];
+  toks: (TokenisedRows | undefined)[];
+  takenAhead: number;
+  encoding: { done(): number } | null;
+}
+
+function stepAfterTokens(s: State, m: Step, k: Tokenised): FromReplica {
+  const { t0, tTokenised, own, toks } = k;
   let tGather = t0;
   let tBarrier = t0;
   const slots = s.init.model.slots;
   // The word-table rows this shard looks up: the only rows its step reads (the lookup) and
   // writes a gradient for (shared.ts SPARSE_ROWS_NAME).
-  const [first, end] = m.own;
-  if (!(0 <= first && first < end && end <= m.plan.chunks))
-    throw new Error(`its chunks [${first}, ${end}) are not among the step's ${m.plan.chunks}`);
-  const own = Array.from({ length: end - first }, (_, i) => first + i);
-  const toks: (TokenisedRows | undefined)[] = [];
-  for (const c of own) toks[c] = tokeniseChunk(s.model.bundle, s.model.config, m.batch, m.plan, c);
-  const tTokenised = performance.now();
   const ids = s.table
     ? touchedRows(
         own.map((c) => toks[c]!),
@@ -203,11 +264,19 @@ function runStep(s: State, m: Step): FromReplica {
     : null;
   // The coordinator's weights after its last update. Of the word table only the rows looked up
   // are refreshed: the others are not read this step, and a step that looks them up refreshes
-  // them first.
+  // them first. Written where the backend keeps each variable (no tensor made, assigned and
+  // freed per slot each step: those allocations cost a replica 7–20 ms in some steps while the
+  // other waited at the barrier); a variable whose memory is shared is assigned.
   slots.forEach((slot, i) => {
-    if (slot === s.table && writeRowsInPlace(s.vars[i]!, s.weights, slot.offset, ids!)) return;
+    const v = s.vars[i]!;
+    if (
+      slot === s.table
+        ? writeRowsInPlace(v, s.weights, slot.offset, ids!)
+        : writeValuesInPlace(v, s.weights, slot.offset)
+    )
+      return;
     const t = tensorOfShared(s.weights.subarray(slot.offset, slot.offset + slot.size), slot.shape);
-    s.vars[i]!.assign(t);
+    v.assign(t);
     t.dispose();
   });
   const tCopied = performance.now();
@@ -317,6 +386,8 @@ function runStep(s: State, m: Step): FromReplica {
     writeOut: tWritten - tComputed,
     reduce: tReduced - tReady,
     update: outcome ? performance.now() - tReduced : 0,
+    encodedAhead: k.encoding?.done() ?? 0,
+    takenAhead: k.takenAhead,
   };
   return {
     type: 'done',

@@ -74,6 +74,8 @@ export function applyShare(
   }
   u.norms[index] = squares;
   u.norms[size + index] = loss;
+  // Past this barrier the replicas write their shares of the weights (pool.ts `takeBack`).
+  barrier.announceUpdate();
   barrier.wait();
   let total = 0;
   let finite = true;

@@ -4,7 +4,8 @@
  * Models"). After the reduce-scatter each replica holds the summed gradient of its share of the
  * parameters; it updates that share of the weights and of the two moments in shared memory, so
  * the update costs P/K per replica, in parallel, instead of P at the coordinator after every
- * replica has finished. The coordinator keeps the loop and takes the updated weights back.
+ * replica has finished. The coordinator keeps the loop and takes the updated weights back
+ * when it reads them (pool.ts `takeBack`).
  *
  * The update is the one-worker update operation for operation (optim/adam.ts's tf ops and the
  * fused kernel, wasmKernels.c `adam_update`): each float32 operation rounded as float32 in the

@@ -18,6 +18,8 @@ export function tensorOfShared(values: Float32Array, shape: number[]): tf.Tensor
 /** Int32 cells of the control buffer. */
 const ARRIVED = 0;
 const ABORT = 1;
+/** Set by a replica about to pass the sharded update's barrier: it may write the weights next. */
+const UPDATING = 2;
 const CONTROL_CELLS = 4;
 
 /** At most this many segments per row (supervised SimCSE: anchor, positive, hard negative). */
@@ -237,6 +239,11 @@ export class PeerFailed extends Error {
 export class Barrier {
   private readonly control: Int32Array;
   private passed = 0;
+  /**
+   * Work to do while the others have not arrived: one small unit per call, false once none is
+   * left (the replica encodes the next step's texts). Set by the replica for its step.
+   */
+  idle: (() => boolean) | null = null;
 
   constructor(
     buffer: SharedArrayBuffer,
@@ -249,11 +256,13 @@ export class Barrier {
     this.passed++;
     const target = this.passed * this.parties;
     if (Atomics.add(this.control, ARRIVED, 1) + 1 >= target) Atomics.notify(this.control, ARRIVED);
+    let working = this.idle !== null;
     for (;;) {
       if (Atomics.load(this.control, ABORT)) throw new PeerFailed();
       const now = Atomics.load(this.control, ARRIVED);
       if (now >= target) return;
-      Atomics.wait(this.control, ARRIVED, now);
+      if (working) working = this.idle!();
+      else Atomics.wait(this.control, ARRIVED, now);
     }
   }
 
@@ -267,5 +276,23 @@ export class Barrier {
 
   static aborted(buffer: SharedArrayBuffer): boolean {
     return Atomics.load(new Int32Array(buffer), ABORT) !== 0;
+  }
+
+  /**
+   * Says that once the next `wait` passes this replica writes the shared weights (its share of
+   * the sharded update). Set before that barrier, so that a round which fails with it unset
+   * certainly left the weights whole; set, some replica may have written its share.
+   */
+  announceUpdate(): void {
+    Atomics.store(this.control, UPDATING, 1);
+  }
+
+  /** Whether a replica announced an update since `clearUpdate` (the coordinator's side). */
+  static updateAnnounced(buffer: SharedArrayBuffer): boolean {
+    return Atomics.load(new Int32Array(buffer), UPDATING) !== 0;
+  }
+
+  static clearUpdate(buffer: SharedArrayBuffer): void {
+    Atomics.store(new Int32Array(buffer), UPDATING, 0);
   }
 }

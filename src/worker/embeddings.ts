@@ -35,7 +35,7 @@ export async function embedEvalSet(
   const pairs = take.some((r) => r.pair !== undefined);
   const z = await embedTexts(
     {
-      bundle: trainer.bundle,
+      bundle: await trainer.currentBundle(),
       config: trainer.config,
       contrastive: makeTask(trainer.config).contrastive,
     },

@@ -164,6 +164,15 @@ export class Trainer {
     return this.encoder;
   }
 
+  /**
+   * `bundle` once no data-parallel step is in flight: for readers that may come in the middle of
+   * one (the Worker's export and embedding requests arrive while a run trains).
+   */
+  async currentBundle(): Promise<EncoderBundle> {
+    await this.replicas.settled();
+    return this.bundle;
+  }
+
   /** Every trainable variable by HF name, holding the current weights (as `bundle`). */
   private currentVars(): Map<string, tf.Variable> {
     this.replicas.takeBack();
@@ -397,6 +406,7 @@ export class Trainer {
   // ---- checkpoints ----
 
   async checkpoint(): Promise<Checkpoint> {
+    await this.replicas.settled();
     const weights: Record<string, TensorRecord> = {};
     for (const [name, v] of this.currentVars())
       weights[name] = { shape: [...v.shape], data: (await v.data()) as Float32Array };
@@ -457,14 +467,15 @@ export class Trainer {
   async exportModel(): Promise<Map<string, Uint8Array>> {
     const metrics = exportMetrics(this.step, this.stepEvents, this.evalEvents);
     const rep = representation(this.config, 'eval', this.task.contrastive);
+    const bundle = await this.currentBundle();
     return exportModelFolder({
-      model: this.bundle.model,
-      tokenizer: this.bundle.tokenizer,
+      model: bundle.model,
+      tokenizer: bundle.tokenizer,
       pooling: rep.pooling,
-      mlpHead: rep.useMlp ? this.bundle.mlp : null,
+      mlpHead: rep.useMlp ? bundle.mlp : null,
       experimentConfig: this.config,
       metrics,
-      baseModel: this.bundle.baseModel,
+      baseModel: bundle.baseModel,
       maxSeqLength: this.config.encoder.maxLength,
     });
   }

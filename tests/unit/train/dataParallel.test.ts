@@ -468,6 +468,54 @@ function failingOnThirdStep(
   };
 }
 
+describe('data-parallel: the weights read in the middle of a step (an export or the projector mid-run)', () => {
+  it('wait for the step and are its result; a plain read then is an error, not a half-written update', async () => {
+    const config = mergeConfig(CASES[0]![1], { maxSteps: 5 });
+    // Real threads; when the second step's message goes to replica 1, the round is in flight.
+    const real = nodeReplicaHost();
+    let onSecondStep: (() => void) | null = null;
+    let posted = 0;
+    const host: ReplicaHost = {
+      ...real,
+      spawn: () => {
+        const port = real.spawn!();
+        return {
+          ...port,
+          post: (m) => {
+            port.post(m);
+            if (m.type === 'step' && ++posted === 3) onSecondStep?.();
+          },
+        };
+      },
+    };
+    installNodeAssetLoader();
+    await tf.setBackend('cpu');
+    const trainer = await Trainer.create(mergeConfig(config, { workers: 2 }), {
+      emit: () => {},
+      runId: 'dp-mid-step',
+      io: nodeDataIO(REPO_ROOT),
+      keepBackend: true,
+      replicas: host,
+    });
+    expect(await trainer.trainStep()).toBe(true);
+    let midStep: Promise<Map<string, Float32Array>> | null = null;
+    onSecondStep = () => {
+      // Step 1's update is still in shared memory only, and step 2 may be writing it now.
+      expect(() => trainer.bundle).toThrow(/read while a data-parallel step was updating them/);
+      midStep = trainer.currentBundle().then(() => weights(trainer));
+    };
+    expect(await trainer.trainStep()).toBe(true);
+    expect(midStep).not.toBeNull();
+    const read = await midStep!;
+    const one = await trainerFor(mergeConfig(config, { workers: 1, gradCache: { chunkSize: 4 } }));
+    for (let i = 0; i < 2; i++) expect(await one.trainer.trainStep()).toBe(true);
+    // The read waited for step 2 and has its weights (one worker's after 2 steps, 1e-5).
+    expect(worstWeightDiff(weights(one.trainer), read)).toBeLessThan(TOL);
+    expect(worstWeightDiff(read, weights(trainer))).toBe(0);
+    for (const t of [one.trainer, trainer]) t.dispose();
+  });
+});
+
 describe('data-parallel: the weights after a replica fails mid-run (taken back when read)', () => {
   // AdamW: the replicas update the weights in shared memory and the coordinator's variables take
   // them only when read (pool.ts takeBack), so a failure must neither lose nor half-apply them.

@@ -58,6 +58,11 @@ export class ReplicaHandover {
     this.pool?.takeBack();
   }
 
+  /** Resolves once no data-parallel step is in flight (then `takeBack` may read). */
+  async settled(): Promise<void> {
+    await this.pool?.settled();
+  }
+
   /** Why the weights in memory are incomplete, or null (they are whole). */
   get lostWeights(): Error | null {
     return this.lost;

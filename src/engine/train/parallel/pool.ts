@@ -103,6 +103,8 @@ export class ReplicaPool {
   private behind: Map<string, tf.Variable> | null = null;
   /** The shared weights may be part-updated: a round failed after a replica announced its share. */
   private torn: Error | null = null;
+  /** Settles when the step in flight has (never rejects), or null: none is. */
+  private inFlight: Promise<void> | null = null;
 
   private constructor(
     private readonly ports: ReplicaPort[],
@@ -181,7 +183,14 @@ export class ReplicaPool {
    * The whole batch's loss and gradients (keyed by the coordinator's tf.Variable names, as the
    * one-worker step gives them), computed by the replicas from the weights in `vars` now.
    */
-  async gradients(input: PoolInput, vars: Map<string, tf.Variable>): Promise<GradResult> {
+  gradients(input: PoolInput, vars: Map<string, tf.Variable>): Promise<GradResult> {
+    return this.exclusive(() => this.gradientsNow(input, vars));
+  }
+
+  private async gradientsNow(
+    input: PoolInput,
+    vars: Map<string, tf.Variable>,
+  ): Promise<GradResult> {
     const round = await this.round(input, vars);
     const { done } = round;
     // The replicas have summed every slot into slot 0 (replica.ts, reduce-scatter).
@@ -214,7 +223,16 @@ export class ReplicaPool {
    * take the updated weights at `takeBack`, which must come before anything else reads or writes
    * them (Trainer.bundle does it). Nothing changes when the step diverged (`applied` false).
    */
-  async step(
+  step(
+    input: PoolInput,
+    vars: Map<string, tf.Variable>,
+    lr: number,
+    clipNorm: number | null,
+  ): Promise<StepOutcome> {
+    return this.exclusive(() => this.stepNow(input, vars, lr, clipNorm));
+  }
+
+  private async stepNow(
     input: PoolInput,
     vars: Map<string, tf.Variable>,
     lr: number,
@@ -249,12 +267,17 @@ export class ReplicaPool {
   /**
    * `vars` take the weights the replicas' last steps updated, where they have not yet (written
    * where the backend keeps them, else assigned). Throws when a failed round may have left those
-   * weights part-updated.
+   * weights part-updated, and while a step is in flight (its update may be half-written: await
+   * `settled` first).
    */
   takeBack(): void {
     if (this.torn) throw this.torn;
     const vars = this.behind;
     if (!vars) return;
+    if (this.inFlight)
+      throw new Error(
+        'the weights were read while a data-parallel step was updating them (await the step first)',
+      );
     const w = weightsView(this.buffers);
     for (const slot of this.slots) {
       const v = vars.get(slot.name)!;
@@ -265,6 +288,26 @@ export class ReplicaPool {
     }
     this.behind = null;
     this.noteWritten(vars);
+  }
+
+  /** Resolves once no step is in flight (a failed one included). */
+  async settled(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+
+  /** Runs one step, marked in flight until it has settled. */
+  private async exclusive<T>(f: () => Promise<T>): Promise<T> {
+    if (this.inFlight) throw new Error('a data-parallel step is already in flight');
+    let settle!: () => void;
+    this.inFlight = new Promise((r) => {
+      settle = r;
+    });
+    try {
+      return await f();
+    } finally {
+      this.inFlight = null;
+      settle();
+    }
   }
 
   /** Weights out (unless current), every replica's shard of `input`, and their answers. */

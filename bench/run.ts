@@ -366,11 +366,12 @@ export async function runBench(argv: string[]): Promise<number> {
       }
     }
     if (plan.scaling && plan.hosts.has('node')) {
-      say('data-parallel scaling: K = 1, 2, 1, 2 replicas (Node worker_threads, wasm, tiny)…');
+      say('data-parallel scaling: K = 1, 2, 1, 2, 1, 2 replicas (Node worker_threads, wasm, tiny)…');
       try {
         run.scaling = await measureDataParallel({
-          // In turn, twice: drift in the host's speed falls on both (targets.ts pairs them).
-          workers: [1, 2, 1, 2],
+          // In turn, three times: drift in the host's speed falls on both (targets.ts pairs them),
+          // and the figure is the middle pair's, not the mean of two.
+          workers: [1, 2, 1, 2, 1, 2],
           shape: SHAPES.tiny,
           backend: 'wasm',
           warmup: budget.warmup,

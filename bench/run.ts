@@ -366,7 +366,9 @@ export async function runBench(argv: string[]): Promise<number> {
       }
     }
     if (plan.scaling && plan.hosts.has('node')) {
-      say('data-parallel scaling: K = 1, 2, 1, 2, 1, 2 replicas (Node worker_threads, wasm, tiny)…');
+      say(
+        'data-parallel scaling: K = 1, 2, 1, 2, 1, 2 replicas (Node worker_threads, wasm, tiny)…',
+      );
       try {
         run.scaling = await measureDataParallel({
           // In turn, three times: drift in the host's speed falls on both (targets.ts pairs them),

@@ -37,7 +37,14 @@ const HOST = nodeReplicaHost({ reuse: true });
 
 async function trainerFor(
   config: ExperimentInput,
-  opts: { parallel?: boolean; store?: CheckpointStore; resume?: boolean; wasm?: boolean } = {},
+  opts: {
+    parallel?: boolean;
+    /** Replicas from this host (a test's own, e.g. one that fails), not the file's warm one. */
+    replicas?: ReplicaHost;
+    store?: CheckpointStore;
+    resume?: boolean;
+    wasm?: boolean;
+  } = {},
 ): Promise<{ trainer: Trainer; events: TrainEvent[] }> {
   installNodeAssetLoader();
   if (opts.wasm) await startWasmBackend();
@@ -53,10 +60,32 @@ async function trainerFor(
     keepBackend: true,
     ...(opts.wasm ? { backendOptions: { wasmPaths: WASM_PATHS } } : {}),
     ...(opts.parallel ? { replicas: HOST } : {}),
+    ...(opts.replicas ? { replicas: opts.replicas } : {}),
     ...(opts.store ? { checkpoints: opts.store, runId: 'dp' } : {}),
     ...(opts.resume ? { resume: true } : {}),
   });
   return { trainer, events };
+}
+
+type ToReplica = Parameters<NonNullable<ReturnType<NonNullable<ReplicaHost['spawn']>>['post']>>[0];
+
+/**
+ * Real replica threads whose messages pass through `intercept` first: it gets each message,
+ * the replica's number (1, 2, …) and that replica's own `post`, and sends what it likes.
+ */
+function interceptedHost(
+  intercept: (m: ToReplica, replica: number, send: (m: ToReplica) => void) => void,
+): ReplicaHost {
+  const real = nodeReplicaHost();
+  let spawned = 0;
+  return {
+    ...real,
+    spawn: () => {
+      const port = real.spawn!();
+      const replica = ++spawned;
+      return { ...port, post: (m) => intercept(m, replica, (x) => port.post(x)) };
+    },
+  };
 }
 
 function steps(events: TrainEvent[]): StepEvent[] {
@@ -401,30 +430,12 @@ describe('data-parallel: the weights go out only when the coordinator changed th
 
 describe('data-parallel: a replica that fails', () => {
   it('fails the run with an error event instead of leaving the others waiting at the barrier', async () => {
-    // The host hands out real threads, but replica 2's step message names chunks the step does
-    // not have: it throws before the barrier, where replica 1 is already waiting for its
-    // representations.
-    const real = nodeReplicaHost();
-    let spawned = 0;
-    const host: ReplicaHost = {
-      ...real,
-      spawn: () => {
-        const port = real.spawn!();
-        const broken = ++spawned === 2;
-        return {
-          ...port,
-          post: (m) => port.post(broken && m.type === 'step' ? { ...m, own: [0, 99] } : m),
-        };
-      },
-    };
-    installNodeAssetLoader();
-    await tf.setBackend('cpu');
-    const events: TrainEvent[] = [];
-    const trainer = await Trainer.create(mergeConfig(TINY, { workers: 2, maxSteps: 3 }), {
-      emit: (e) => events.push(e),
-      runId: 'dp-fail',
-      io: nodeDataIO(REPO_ROOT),
-      keepBackend: true,
+    // Real threads, but replica 2's step message names chunks the step does not have: it throws
+    // before the barrier, where replica 1 is already waiting for its representations.
+    const host = interceptedHost((m, replica, send) =>
+      send(replica === 2 && m.type === 'step' ? { ...m, own: [0, 99] } : m),
+    );
+    const { trainer, events } = await trainerFor(mergeConfig(TINY, { workers: 2, maxSteps: 3 }), {
       replicas: host,
     });
     expect(trainer.workers).toBe(2);
@@ -442,61 +453,26 @@ describe('data-parallel: a replica that fails', () => {
 
 /** Real threads; replica 2's third step message is changed by `breakIt` (a failure there). */
 function failingOnThirdStep(
-  breakIt: (
-    m: Extract<
-      Parameters<NonNullable<ReturnType<NonNullable<ReplicaHost['spawn']>>['post']>>[0],
-      { type: 'step' }
-    >,
-  ) => object,
+  breakIt: (m: Extract<ToReplica, { type: 'step' }>) => ToReplica,
 ): ReplicaHost {
-  const real = nodeReplicaHost();
-  let spawned = 0;
-  return {
-    ...real,
-    spawn: () => {
-      const port = real.spawn!();
-      const broken = ++spawned === 2;
-      let stepsPosted = 0;
-      return {
-        ...port,
-        post: (m) => {
-          const third = m.type === 'step' && ++stepsPosted === 3;
-          port.post(broken && third && m.type === 'step' ? (breakIt(m) as typeof m) : m);
-        },
-      };
-    },
-  };
+  let replica2Steps = 0;
+  return interceptedHost((m, replica, send) => {
+    const third = replica === 2 && m.type === 'step' && ++replica2Steps === 3;
+    send(third && m.type === 'step' ? breakIt(m) : m);
+  });
 }
 
 describe('data-parallel: the weights read in the middle of a step (an export or the projector mid-run)', () => {
   it('wait for the step and are its result; a plain read then is an error, not a half-written update', async () => {
     const config = mergeConfig(CASES[0]![1], { maxSteps: 5 });
-    // Real threads; when the second step's message goes to replica 1, the round is in flight.
-    const real = nodeReplicaHost();
+    // Real threads; once the second step's message has gone to replica 1, the round is in flight.
     let onSecondStep: (() => void) | null = null;
     let posted = 0;
-    const host: ReplicaHost = {
-      ...real,
-      spawn: () => {
-        const port = real.spawn!();
-        return {
-          ...port,
-          post: (m) => {
-            port.post(m);
-            if (m.type === 'step' && ++posted === 3) onSecondStep?.();
-          },
-        };
-      },
-    };
-    installNodeAssetLoader();
-    await tf.setBackend('cpu');
-    const trainer = await Trainer.create(mergeConfig(config, { workers: 2 }), {
-      emit: () => {},
-      runId: 'dp-mid-step',
-      io: nodeDataIO(REPO_ROOT),
-      keepBackend: true,
-      replicas: host,
+    const host = interceptedHost((m, _replica, send) => {
+      send(m);
+      if (m.type === 'step' && ++posted === 3) onSecondStep?.();
     });
+    const { trainer } = await trainerFor(mergeConfig(config, { workers: 2 }), { replicas: host });
     expect(await trainer.trainStep()).toBe(true);
     let midStep: Promise<Map<string, Float32Array>> | null = null;
     onSecondStep = () => {
@@ -522,14 +498,7 @@ describe('data-parallel: the weights after a replica fails mid-run (taken back w
   const config = mergeConfig(CASES[0]![1], { maxSteps: 5 });
 
   async function failingRun(host: ReplicaHost) {
-    installNodeAssetLoader();
-    await tf.setBackend('cpu');
-    const events: TrainEvent[] = [];
-    const trainer = await Trainer.create(mergeConfig(config, { workers: 2 }), {
-      emit: (e) => events.push(e),
-      runId: 'dp-fail-late',
-      io: nodeDataIO(REPO_ROOT),
-      keepBackend: true,
+    const { trainer, events } = await trainerFor(mergeConfig(config, { workers: 2 }), {
       replicas: host,
     });
     expect(trainer.workers).toBe(2);
@@ -558,7 +527,8 @@ describe('data-parallel: the weights after a replica fails mid-run (taken back w
     // Replica 2's order lacks the per-slot step counts: it throws after the update's barrier,
     // while replica 1 writes its share of the weights.
     const { trainer, events } = await failingRun(
-      failingOnThirdStep((m) => ({ ...m, update: { ...m.update!, steps: null } })),
+      // A malformed message, as a broken coordinator would send: the type system is bypassed.
+      failingOnThirdStep((m) => ({ ...m, update: { ...m.update!, steps: null as never } })),
     );
     const incomplete =
       /^the replicas failed while applying a step's update \(replica 2: .+\), so the run's weights in memory are incomplete; its last checkpoint holds them/;
@@ -580,25 +550,10 @@ describe('data-parallel: the weights after a replica fails mid-run (taken back w
 describe('data-parallel: replicas that do not start', () => {
   it('the run trains on one worker and says why', async () => {
     // Real threads, but told to start a backend that does not exist.
-    const real = nodeReplicaHost();
-    const host: ReplicaHost = {
-      ...real,
-      spawn: () => {
-        const port = real.spawn!();
-        return {
-          ...port,
-          post: (m) => port.post(m.type === 'init' ? { ...m, backend: 'nope' as 'cpu' } : m),
-        };
-      },
-    };
-    installNodeAssetLoader();
-    await tf.setBackend('cpu');
-    const events: TrainEvent[] = [];
-    const trainer = await Trainer.create(mergeConfig(TINY, { workers: 2 }), {
-      emit: (e) => events.push(e),
-      runId: 'dp-nostart',
-      io: nodeDataIO(REPO_ROOT),
-      keepBackend: true,
+    const host = interceptedHost((m, _replica, send) =>
+      send(m.type === 'init' ? { ...m, backend: 'nope' as 'cpu' } : m),
+    );
+    const { trainer, events } = await trainerFor(mergeConfig(TINY, { workers: 2 }), {
       replicas: host,
     });
     expect(trainer.workers).toBe(1);

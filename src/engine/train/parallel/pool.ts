@@ -6,7 +6,7 @@
  * shardedAdam.ts).
  */
 import type { ExperimentConfig } from '../../config/schema.ts';
-import { addRowsInPlace, copyValuesInto, writeValuesInPlace } from '../../kernels/index.ts';
+import { addRowsInPlace } from '../../kernels/index.ts';
 import * as tf from '../../tf.ts';
 import type { EncoderBundle } from '../encoderSetup.ts';
 import type { GradResult } from '../gradCache.ts';
@@ -34,8 +34,8 @@ import {
   sparseSlot,
   sumOfSquares,
   tensorOfShared,
-  weightsView,
 } from './shared.ts';
+import { SharedWeights } from './sharedWeights.ts';
 
 type Done = Extract<FromReplica, { type: 'done' }>;
 type ToStep = Extract<Parameters<ReplicaPort['post']>[0], { type: 'step' }>;
@@ -84,25 +84,8 @@ export class ReplicaPool {
   /** The sharded optimiser (the replicas hold its moments), or null: use `gradients`. */
   readonly optimizer: ShardedAdam | null;
 
-  /**
-   * Each slot's variable and the data it held when the shared weights last equalled it, or null.
-   * The shared weights are then current (or newer: `behind`) and `round` writes nothing: after a
-   * sharded step the replicas updated them, and the variables keep their data until they take
-   * the update back in place. Anything else that changes a variable
-   * (the coordinator's own update, a restore, an `assign`) gives it new data, and they are written
-   * again; the only writer into a variable's own data is the take-back (kernels/backendMemory.ts).
-   */
-  private written: { v: tf.Variable; dataId: object }[] | null = null;
-
-  /**
-   * The variables the last sharded steps updated in shared memory and that have not taken the
-   * update yet (`takeBack`), or null: they are current. Copying 4.4 M weights back after every
-   * step cost the bert-tiny K = 2 step 3–13 ms on the coordinator while both replicas waited for
-   * the next step; the loop reads the weights far less often (evaluation, checkpoints, export).
-   */
-  private behind: Map<string, tf.Variable> | null = null;
-  /** The shared weights may be part-updated: a round failed after a replica announced its share. */
-  private torn: Error | null = null;
+  /** The coordinator's variables ⇔ the shared weights (sent when changed, taken back when read). */
+  private readonly weights: SharedWeights;
   /** Settles when the step in flight has (never rejects), or null: none is. */
   private inFlight: Promise<void> | null = null;
 
@@ -116,6 +99,7 @@ export class ReplicaPool {
       adam && buffers.layout.moments >= 0
         ? new ShardedAdam(shardedAdamSpec(adam, slots), slots, momentViews(buffers))
         : null;
+    this.weights = new SharedWeights(buffers, slots);
     this.pending = ports.map(() => null);
     ports.forEach((port, k) => {
       port.onMessage((m) => {
@@ -147,7 +131,7 @@ export class ReplicaPool {
     const buffers = allocateBuffers(slots, o.size, o.config.batchSize, hidden, adam !== null);
     const ports = Array.from({ length: o.size }, () => o.spawn());
     const pool = new ReplicaPool(ports, buffers, slots, adam);
-    await pool.writeWeights(o.vars);
+    await pool.weights.write(o.vars);
     const c = o.bundle.classifier;
     const model: ModelSpec = {
       bert: o.bundle.model.config,
@@ -244,12 +228,7 @@ export class ReplicaPool {
     try {
       round = await this.round(input, vars, { lr, clipNorm, steps: opt.steps });
     } catch (e) {
-      if (this.behind && Barrier.updateAnnounced(this.buffers.control)) {
-        const why = e instanceof Error ? e.message : String(e);
-        this.torn = new Error(
-          `the replicas failed while applying a step's update (${why}), so the run's weights in memory are incomplete; its last checkpoint holds them`,
-        );
-      }
+      this.weights.failed(e);
       throw e;
     }
     const { done } = round;
@@ -257,7 +236,7 @@ export class ReplicaPool {
     if (done.some((d) => d.applied !== first.applied || d.gradNorm === undefined))
       throw new Error('the replicas disagree on whether the update was applied');
     if (first.applied) {
-      this.behind = vars;
+      this.weights.updated(vars);
       opt.counted(this.slots.map((_, i) => done.some((d) => d.present[i])));
     }
     this.timed(round);
@@ -271,23 +250,11 @@ export class ReplicaPool {
    * `settled` first).
    */
   takeBack(): void {
-    if (this.torn) throw this.torn;
-    const vars = this.behind;
-    if (!vars) return;
-    if (this.inFlight)
+    if (this.inFlight && this.weights.isBehind)
       throw new Error(
         'the weights were read while a data-parallel step was updating them (await the step first)',
       );
-    const w = weightsView(this.buffers);
-    for (const slot of this.slots) {
-      const v = vars.get(slot.name)!;
-      if (writeValuesInPlace(v, w, slot.offset)) continue;
-      const t = tensorOfShared(w.subarray(slot.offset, slot.offset + slot.size), slot.shape);
-      v.assign(t);
-      t.dispose();
-    }
-    this.behind = null;
-    this.noteWritten(vars);
+    this.weights.takeBack();
   }
 
   /** Resolves once no step is in flight (a failed one included). */
@@ -317,12 +284,7 @@ export class ReplicaPool {
     update?: ToStep['update'],
   ): Promise<Round> {
     const t0 = performance.now();
-    const sent = !this.sharedWeightsAre(vars);
-    if (sent && this.behind)
-      throw new Error(
-        'the coordinator changed its weights while the replicas held newer ones (takeBack must come first)',
-      );
-    if (sent) await this.writeWeights(vars);
+    const sent = await this.weights.sendIfChanged(vars);
     Barrier.clearUpdate(this.buffers.control);
     const t1 = performance.now();
     const { next } = input;
@@ -420,39 +382,6 @@ export class ReplicaPool {
       if (healthy && p.release) p.release();
       else p.terminate();
     }
-  }
-
-  /**
-   * The coordinator's weights into shared memory: on wasm straight from the backend's heap, else
-   * by async reads (the worker's loop is not blocked).
-   */
-  private async writeWeights(vars: Map<string, tf.Variable>): Promise<void> {
-    this.written = null;
-    const w = weightsView(this.buffers);
-    const rest = this.slots.filter((s) => !copyValuesInto(vars.get(s.name)!, w, s.offset));
-    const data = await Promise.all(rest.map((s) => vars.get(s.name)!.data()));
-    for (const [i, s] of rest.entries()) w.set(data[i] as Float32Array, s.offset);
-    this.noteWritten(vars);
-  }
-
-  /** The shared weights equal `vars` now: remember which data each variable holds. */
-  private noteWritten(vars: Map<string, tf.Variable>): void {
-    this.written = this.slots.map((s) => {
-      const v = vars.get(s.name)!;
-      return { v, dataId: v.dataId };
-    });
-  }
-
-  /** Whether the shared weights still equal `vars` (the same variables, holding the same data). */
-  private sharedWeightsAre(vars: Map<string, tf.Variable>): boolean {
-    const w = this.written;
-    return (
-      w !== null &&
-      this.slots.every((s, i) => {
-        const v = vars.get(s.name);
-        return v === w[i]!.v && !v.isDisposed && v.dataId === w[i]!.dataId;
-      })
-    );
   }
 
   private request(k: number, message: Parameters<ReplicaPort['post']>[0]): Promise<FromReplica> {

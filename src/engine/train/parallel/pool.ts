@@ -284,8 +284,10 @@ export class ReplicaPool {
     update?: ToStep['update'],
   ): Promise<Round> {
     const t0 = performance.now();
-    const sent = await this.weights.sendIfChanged(vars);
+    // No replica is running now (one step at a time): a failure from here on with the flag set is
+    // this round's.
     Barrier.clearUpdate(this.buffers.control);
+    const sent = await this.weights.sendIfChanged(vars);
     const t1 = performance.now();
     const { next } = input;
     const replies = await Promise.all(
@@ -305,7 +307,6 @@ export class ReplicaPool {
       if (r.type !== 'done') throw new Error(`a replica answered ${r.type} to a step`);
       return r;
     });
-    Barrier.clearUpdate(this.buffers.control);
     return { done, sent, t0, t1, t2: performance.now() };
   }
 

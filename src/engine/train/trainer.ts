@@ -10,26 +10,25 @@ import type { EmbeddingViewPass } from '../augment/consert.ts';
 import type { BackendChoice } from '../backend.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
 import type { Dataset } from '../data/index.ts';
-import { isUserError } from '../errors.ts';
 import * as tf from '../tf.ts';
 import { exportModelFolder } from '../weights/modelFolder.ts';
 import { BatchDraws, type DrawnBatch } from './batchDraws.ts';
-import type { Checkpoint, TensorRecord } from './checkpoint.ts';
+import type { Checkpoint } from './checkpoint.ts';
 import { representation } from './encodeRows.ts';
 import type { EncoderBundle } from './encoderSetup.ts';
 import { evaluate } from './evaluate.ts';
 import type { EvalEvent, StepEvent } from './events.ts';
-import { describeError, explainRuntimeFailure } from './failures.ts';
+import { describeError, divergenceEvent, failureEvent } from './failures.ts';
 import type { GradResult } from './gradCache.ts';
 import type { Optimizer } from './optim/optimizer.ts';
 import { learningRateAt } from './optim/schedule.ts';
-import { ReplicaHandover } from './parallel/handover.ts';
 import type { ReplicaPool } from './parallel/pool.ts';
 import type { PoolTimings } from './parallel/protocol.ts';
 import type { QueueState } from './queueState.ts';
+import { RunModel } from './runModel.ts';
 import { assembleRun, type RunParts, type TrainerHost } from './runParts.ts';
-import { checkpointTensors, exportMetrics, readyEvent } from './runSetup.ts';
-import { applyUpdate, batchGradients, planChunks, type StepModel, tokeniseChunks } from './step.ts';
+import { exportMetrics, readyEvent } from './runSetup.ts';
+import { applyUpdate, batchGradients, planChunks, tokeniseChunks } from './step.ts';
 import type { Task, TaskBatch } from './tasks.ts';
 import { yieldToEventLoop } from './yield.ts';
 
@@ -50,16 +49,11 @@ export class Trainer {
   private singleStep = false;
   private resolveFinished!: () => void;
   private readonly t0 = Date.now();
-  private readonly vars: Map<string, tf.Variable>;
-  private readonly encoderVars: tf.Variable[];
-  private readonly headVars: tf.Variable[];
-  private readonly stepModel: StepModel;
-  private readonly replicas = new ReplicaHandover();
+  /** The encoder and heads, and where their current weights are (runModel.ts). */
+  private readonly model: RunModel;
 
   readonly config: ExperimentConfig;
   readonly backend: BackendChoice;
-  /** The encoder and heads; read through `bundle` (their weights current), but by the step. */
-  private readonly encoder: EncoderBundle;
   readonly train: Dataset;
   readonly evalSet: Dataset | null;
   readonly heldOut: string[];
@@ -77,7 +71,6 @@ export class Trainer {
     this.config = p.config;
     this.host = p.host;
     this.backend = p.backend;
-    this.encoder = p.bundle;
     this.train = { ...p.train, examples: p.examples };
     this.evalSet = p.evalSet;
     this.heldOut = p.heldOut;
@@ -87,30 +80,10 @@ export class Trainer {
     this.queue = p.queue;
     this.totalSteps = p.totalSteps;
     this.replicaCount = p.workers;
-    const { bundle, task, config } = p;
+    this.model = new RunModel(p.bundle, p.task, p.config);
     this.finished = new Promise((r) => {
       this.resolveFinished = r;
     });
-    this.vars = new Map();
-    for (const [k, v] of bundle.model.variables()) this.vars.set(k, v);
-    this.encoderVars = [...this.vars.values()];
-    const heads: [string, tf.Variable][] = [
-      ...(bundle.mlp ? [...bundle.mlp.variables()] : []),
-      ...(bundle.classifier ? [...bundle.classifier.variables()] : []),
-    ];
-    // SimCSE's MLP sits on the representation path (inside the encoder for GradCache);
-    // the classifier is a head on top of it.
-    for (const [k, v] of heads) this.vars.set(k, v);
-    const mlpVars = bundle.mlp && task.contrastive ? [...bundle.mlp.variables().values()] : [];
-    this.encoderVars.push(...mlpVars);
-    this.headVars = bundle.classifier ? [...bundle.classifier.variables().values()] : [];
-    this.stepModel = {
-      config,
-      task,
-      bundle,
-      encoderVars: this.encoderVars,
-      headVars: this.headVars,
-    };
   }
 
   /** Validates the config, picks the backend, loads data and the encoder, restores a checkpoint. */
@@ -135,8 +108,7 @@ export class Trainer {
       });
       trainer.replicaCount = 1;
     }
-    let parameters = 0;
-    for (const v of trainer.vars.values()) parameters += v.size;
+    const { parameters } = trainer.model;
     host.emit(
       readyEvent({
         config,
@@ -155,28 +127,20 @@ export class Trainer {
   }
 
   /**
-   * The encoder, its tokenizer and heads, holding the run's current weights: in a data-parallel
-   * run the replicas' last update is taken back first (parallel/pool.ts `takeBack`). Throws, with
-   * the reason, where replicas that failed mid-update left the weights in memory incomplete.
+   * The encoder, its tokenizer and heads, holding the run's current weights (runModel.ts: in a
+   * data-parallel run the replicas' last update taken back first). Throws, with the reason,
+   * where replicas that failed mid-update left the weights in memory incomplete.
    */
   get bundle(): EncoderBundle {
-    this.replicas.takeBack();
-    return this.encoder;
+    return this.model.bundle;
   }
 
   /**
    * `bundle` once no data-parallel step is in flight: for readers that may come in the middle of
    * one (the Worker's export and embedding requests arrive while a run trains).
    */
-  async currentBundle(): Promise<EncoderBundle> {
-    await this.replicas.settled();
-    return this.bundle;
-  }
-
-  /** Every trainable variable by HF name, holding the current weights (as `bundle`). */
-  private currentVars(): Map<string, tf.Variable> {
-    this.replicas.takeBack();
-    return this.vars;
+  currentBundle(): Promise<EncoderBundle> {
+    return this.model.currentBundle();
   }
 
   // ---- control (between steps) ----
@@ -258,16 +222,7 @@ export class Trainer {
       if (this.state !== 'failed') await this.saveCheckpoint();
     } catch (e) {
       this.state = 'failed';
-      const plain = isUserError(e)
-        ? null
-        : explainRuntimeFailure(e, this.step, this.lastCheckpointStep);
-      this.host.emit({
-        type: 'error',
-        kind: isUserError(e) ? 'user' : 'internal',
-        message: plain?.message ?? describeError(e),
-        ...(plain ? { field: plain.field } : {}),
-        step: this.step,
-      });
+      this.host.emit(failureEvent(e, this.step, this.lastCheckpointStep));
     }
     await this.stopReplicas();
     this.emitState();
@@ -296,7 +251,7 @@ export class Trainer {
     const plan = planChunks(this.config, batch.size);
     const toks = tokeniseChunks(this.bundle, this.config, batch, plan);
     const probe = this.host.probe;
-    return batchGradients(this.stepModel, { batch, stepSeed, plan, toks }, passes, {
+    return batchGradients(this.model.stepModel, { batch, stepSeed, plan, toks }, passes, {
       queue: this.queue?.tensor() ?? null,
       ...(this.queue ? { onSegments: (segs: tf.Tensor2D[]) => this.queue!.capture(segs) } : {}),
       ...(probe ? { probe } : {}),
@@ -325,27 +280,14 @@ export class Trainer {
     });
     let r: { loss: number; gradNorm: number; applied: boolean };
     if (pool) {
-      const plan = planChunks(cfg, batch.size, pool.size);
-      // Each replica tokenises its own chunks (in parallel, not here), and the next step's while
-      // it waits at this step's barriers.
-      const later = this.step + 1 < this.totalSteps ? this.draws.peek().batch : null;
-      const next = later ? { batch: later, plan: planChunks(cfg, later.size, pool.size) } : null;
-      const input = { batch, stepSeed, plan, ...(next ? { next } : {}) };
-      // Adam / AdamW: the replicas apply the update too (ZeRO-1, parallel/shardedAdam.ts).
-      r = pool.optimizer
-        ? await pool.step(input, this.vars, lr, cfg.optimizer.clipNorm)
-        : await applyUpdate(
-            await pool.gradients(input, this.vars),
-            this.vars,
-            this.optimizer,
-            cfg.optimizer.clipNorm,
-            lr,
-          );
+      // The replicas tokenise this step's batch, and the next one's while they wait.
+      const next = this.step + 1 < this.totalSteps ? this.draws.peek().batch : null;
+      r = await this.model.replicaStep(pool, { batch, stepSeed, next }, lr, this.optimizer);
     } else {
       const passes: EmbeddingViewPass[] = [];
       const raw = this.computeGradients(batch, stepSeed, passes);
       for (const p of passes) p.dispose();
-      r = await applyUpdate(raw, this.vars, this.optimizer, cfg.optimizer.clipNorm, lr);
+      r = await applyUpdate(raw, this.model.vars, this.optimizer, cfg.optimizer.clipNorm, lr);
     }
     if (r.applied) {
       this.queue?.afterStep(this.bundle, examples);
@@ -369,15 +311,7 @@ export class Trainer {
       this.stepEvents.push(point);
       this.host.emit(ev);
     } else {
-      const what = !Number.isFinite(r.loss)
-        ? `the loss is ${r.loss}`
-        : `the gradient norm is ${r.gradNorm}`;
-      this.host.emit({
-        type: 'error',
-        kind: 'divergence',
-        step: this.step + 1,
-        message: `Training diverged at step ${this.step + 1}: ${what}. The update was not applied; the last good checkpoint (step ${this.lastCheckpointStep}) is kept. Try a lower learning rate, clipping, or a higher temperature.`,
-      });
+      this.host.emit(divergenceEvent(this.step + 1, r, this.lastCheckpointStep));
     }
     this.queue?.releaseCapture();
     return r.applied;
@@ -406,10 +340,7 @@ export class Trainer {
   // ---- checkpoints ----
 
   async checkpoint(): Promise<Checkpoint> {
-    await this.replicas.settled();
-    const weights: Record<string, TensorRecord> = {};
-    for (const [name, v] of this.currentVars())
-      weights[name] = { shape: [...v.shape], data: (await v.data()) as Float32Array };
+    const weights = await this.model.weightRecords();
     return {
       version: 1,
       runId: this.host.runId,
@@ -443,11 +374,7 @@ export class Trainer {
   }
 
   async restore(ckpt: Checkpoint): Promise<void> {
-    for (const [v, rec] of checkpointTensors(this.currentVars(), ckpt.weights)) {
-      const t = tf.tensor(rec.data, rec.shape);
-      v.assign(t);
-      t.dispose();
-    }
+    await this.model.restoreWeights(ckpt.weights);
     this.optimizer.setState(ckpt.optimizer);
     this.draws.restore(ckpt.rng, ckpt.batcher);
     this.queue?.restore(ckpt.queue ?? null, this.bundle);
@@ -489,29 +416,20 @@ export class Trainer {
 
   /** The run's replicas, started on first use (null with one worker). */
   private async replicaPool(): Promise<ReplicaPool | null> {
-    if (this.replicaCount <= 1) return null;
-    const spawn = this.host.replicas?.spawn;
-    if (!spawn) return null;
-    const wasmPaths = this.host.backendOptions?.wasmPaths;
-    const { pool, optimizer } = await this.replicas.ensure(
-      {
-        spawn,
-        size: this.replicaCount,
-        config: this.config,
-        bundle: this.encoder,
-        vars: this.vars,
-        backend: this.backend.name === 'wasm' ? 'wasm' : 'cpu',
-        ...(wasmPaths ? { wasmPaths } : {}),
-      },
+    const got = await this.model.replicaPool(
+      this.replicaCount,
+      this.host,
+      this.backend,
       this.optimizer,
     );
-    this.optimizer = optimizer;
-    return pool;
+    if (!got) return null;
+    this.optimizer = got.optimizer;
+    return got.pool;
   }
 
   /** Where the last data-parallel step's time went (null with one worker). */
   get parallelTimings(): PoolTimings | null {
-    return this.replicas.timings;
+    return this.model.parallelTimings;
   }
 
   /**
@@ -519,17 +437,14 @@ export class Trainer {
    * to the plain optimiser.
    */
   private async stopReplicas(): Promise<void> {
-    this.optimizer = await this.replicas.stop(this.optimizer);
-    const lost = this.replicas.lostWeights;
+    const { optimizer, lost } = await this.model.stopReplicas(this.optimizer);
+    this.optimizer = optimizer;
     if (lost) this.host.emit({ type: 'log', level: 'warn', message: `${lost.message}.` });
   }
 
   dispose(): void {
-    this.replicas.dispose();
     this.optimizer.dispose();
     this.queue?.dispose();
-    this.encoder.model.dispose();
-    this.encoder.mlp?.dispose();
-    this.encoder.classifier?.dispose();
+    this.model.dispose();
   }
 }
